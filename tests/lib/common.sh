@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers shared by every test, on the host and in the guest.
+#
+# A test file is a bash fragment sourced by the harness. It sets
+#   DESCRIPTION  one line
+#   TEST_GROUPS  space-separated groups ("quick", "tools", ...); the
+#                directory name is always a group too
+#   HOST=1       run on the host instead of in the VM
+#   TIMEOUT      seconds for test() itself (default 300)
+#   DISKS        VM only: "name:size[:iops=N]..." virtual disks, shown to
+#                the guest as virtio-blk with serial "name", available to
+#                the test as $DISK_name (e.g. $DISK_ssd)
+#   MEM          VM only: guest memory in MiB (default 1024)
+# and defines
+#   requires()   optional; calls `skip "reason"` when something is missing
+#   test()       the test; runs with `set -eE -o pipefail`, so any failing
+#                command fails the test. Use `fail "why"` for checks and
+#                `expect_fail cmd ...` for commands that must fail.
+
+SKIP_REASON=${SKIP_REASON:-}
+
+fail()
+{
+	echo "FAIL: $*" >&2
+	return 1
+}
+
+skip()
+{
+	SKIP_REASON=${SKIP_REASON:+$SKIP_REASON; }$*
+}
+
+# expect_fail CMD...: CMD must exit non-zero.
+expect_fail()
+{
+	if "$@"; then
+		echo "FAIL: expected failure: $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+# expect_eq ACTUAL EXPECTED WHAT
+expect_eq()
+{
+	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
+}
+
+_have_program()
+{
+	local p
+
+	for p in "$@"; do
+		command -v "$p" >/dev/null 2>&1 || skip "$p is not installed"
+	done
+}
+
+# _have_kmod MOD...: a kernel module (or built-in) is available in the guest.
+_have_kmod()
+{
+	local m
+
+	for m in "$@"; do
+		modprobe -n "$m" >/dev/null 2>&1 || skip "kernel module $m is not available"
+	done
+}
+
+# wait_for SECONDS CMD...: poll CMD until it succeeds.
+wait_for()
+{
+	local t=$(($1 * 10))
+
+	shift
+	while ! "$@" 2>/dev/null; do
+		t=$((t - 1))
+		[ "$t" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# ---- guest-only helpers -------------------------------------------------
+
+SYSFS_BCACHE=/sys/kernel/bcache
+
+load_module()
+{
+	[ -d "$SYSFS_BCACHE" ] && return 0
+	insmod "$BCACHE_KO" "$@"
+}
+
+unload_module()
+{
+	[ -d /sys/module/bcache ] || return 0
+	rmmod bcache
+}
+
+# sysfs_write FILE VALUE: write VALUE with one write(2); propagate errno.
+sysfs_write()
+{
+	printf '%s' "$2" > "$1"
+}
+
+# ---- harness internals ----------------------------------------------------
+
+# _bct_run_body DIR: run requires() and test() of the sourced test file,
+# writing DIR/status ("pass", "fail RC" or "skip REASON") and DIR/output.
+_bct_run_body()
+{
+	local dir=$1 rc
+
+	if declare -F requires >/dev/null; then
+		requires
+	fi
+	if [ -n "$SKIP_REASON" ]; then
+		echo "skip $SKIP_REASON" > "$dir/status"
+		return 0
+	fi
+	(
+		set -eE -o pipefail
+		trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
+		test
+	) > "$dir/output" 2>&1
+	rc=$?
+	cat "$dir/output"
+	if [ "$rc" -eq 0 ]; then
+		echo pass > "$dir/status"
+	else
+		echo "fail $rc" > "$dir/status"
+	fi
+	return "$rc"
+}
