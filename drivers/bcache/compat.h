@@ -13,8 +13,9 @@
 
 #include <linux/version.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || \
-	LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define BCACHE_KVER	LINUX_VERSION_CODE
+
+#if BCACHE_KVER < KERNEL_VERSION(6, 1, 0) || BCACHE_KVER >= KERNEL_VERSION(6, 2, 0)
 #error "bcache supports Linux 6.1.x only (Debian 12); see compat.h"
 #endif
 

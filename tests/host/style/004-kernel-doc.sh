@@ -12,5 +12,5 @@ test()
 	cd "$REPO"
 	files=$(git ls-files 'drivers/*.[ch]' 'include/*.h' 'tests/kmod/*.c')
 	# shellcheck disable=SC2086
-	"$ks/scripts/kernel-doc" -none -Wall -Werror $files
+	"$ks/scripts/kernel-doc" -Werror -none $files
 }
