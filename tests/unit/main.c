@@ -14,7 +14,7 @@ int main(void)
 	size_t s;
 	const struct unit_test *t;
 
-	for (s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
+	for (s = 0; s < ARRAY_SIZE(suites); s++) {
 		for (t = suites[s]; t->name; t++) {
 			int before = unit_failures;
 

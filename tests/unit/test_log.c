@@ -119,35 +119,72 @@ static int jset_mutate(void (*mut)(struct bch_jset *j))
 	return bch_jset_validate(j, sizeof(buf64), &g, s, NULL);
 }
 
-static void jm_none(struct bch_jset *j) { (void)j; }
-static void jm_seq0(struct bch_jset *j) { j->seq = 0; }
-static void jm_last0(struct bch_jset *j) { j->last_seq = 0; }
-static void jm_last_gt(struct bch_jset *j) { j->last_seq = cpu_to_le64(11); }
-static void jm_last_eq(struct bch_jset *j) { j->last_seq = cpu_to_le64(10); }
-static void jm_flags(struct bch_jset *j) { j->flags = cpu_to_le64(2); }
-static void jm_rsv0(struct bch_jset *j) { j->reserved0 = cpu_to_le32(1); }
-static void jm_rsv(struct bch_jset *j) { j->reserved[39] = 1; }
+static void jm_none(struct bch_jset *j)
+{
+	(void)j;
+}
+
+static void jm_seq0(struct bch_jset *j)
+{
+	j->seq = 0;
+}
+
+static void jm_last0(struct bch_jset *j)
+{
+	j->last_seq = 0;
+}
+
+static void jm_last_gt(struct bch_jset *j)
+{
+	j->last_seq = cpu_to_le64(11);
+}
+
+static void jm_last_eq(struct bch_jset *j)
+{
+	j->last_seq = cpu_to_le64(10);
+}
+
+static void jm_flags(struct bch_jset *j)
+{
+	j->flags = cpu_to_le64(2);
+}
+
+static void jm_rsv0(struct bch_jset *j)
+{
+	j->reserved0 = cpu_to_le32(1);
+}
+
+static void jm_rsv(struct bch_jset *j)
+{
+	j->reserved[39] = 1;
+}
+
 static void jm_no_root(struct bch_jset *j)
 {
 	memset(&j->root, 0, sizeof(j->root));
 	j->root_level = 0;
 }
+
 static void jm_no_root_level(struct bch_jset *j)
 {
 	memset(&j->root, 0, sizeof(j->root));
 }
+
 static void jm_root_level(struct bch_jset *j)
 {
 	j->root_level = cpu_to_le32(8);
 }
+
 static void jm_root_key(struct bch_jset *j)
 {
 	j->root.key = cpu_to_le64(1);
 }
+
 static void jm_root_ptr(struct bch_jset *j)
 {
 	j->root = bch_key_extent(0, 0, 8, data_sector(0), 0, false);
 }
+
 static void jm_bad_key(struct bch_jset *j)
 {
 	j->keys[3] = bch_key_extent(1, 0, 8, 0, 0, false);
@@ -321,9 +358,21 @@ static int bset_mutate(void (*mut)(struct bch_bset *b))
 	return bch_bset_validate(b, left(0), &g, &e, NULL);
 }
 
-static void bm_none(struct bch_bset *b) { (void)b; }
-static void bm_seq0(struct bch_bset *b) { b->node_seq = 0; }
-static void bm_rsv(struct bch_bset *b) { b->reserved[11] = 1; }
+static void bm_none(struct bch_bset *b)
+{
+	(void)b;
+}
+
+static void bm_seq0(struct bch_bset *b)
+{
+	b->node_seq = 0;
+}
+
+static void bm_rsv(struct bch_bset *b)
+{
+	b->reserved[11] = 1;
+}
+
 static void bm_unsorted(struct bch_bset *b)
 {
 	struct bch_key t = b->keys[7];
@@ -331,21 +380,29 @@ static void bm_unsorted(struct bch_bset *b)
 	b->keys[7] = b->keys[8];
 	b->keys[8] = t;
 }
+
 static void bm_overlap(struct bch_bset *b)
 {
 	/* keys[1] is dev 0 [16, 32): make keys[0] dev 0 [0, 17). */
 	b->keys[0] = bch_key_extent(0, 0, 17, data_sector(3), 0, false);
 }
+
 static void bm_touching(struct bch_bset *b)
 {
 	b->keys[0] = bch_key_extent(0, 0, 16, data_sector(4), 0, false);
 }
+
 static void bm_other_dev(struct bch_bset *b)
 {
 	/* keys[15] is dev 1: dev 0 may end exactly at 2^56 before it. */
 	b->keys[14] = bch_key_hole(0, BCH_KEY_END_MAX - 100, 100);
 }
-static void bm_bad_key(struct bch_bset *b) { b->keys[29].ptr = 0; }
+
+static void bm_bad_key(struct bch_bset *b)
+{
+	b->keys[29].ptr = 0;
+}
+
 static void bm_too_many(struct bch_bset *b)
 {
 	b->nr_keys = cpu_to_le32(g.bucket_sectors * 512 / 16);

@@ -125,7 +125,7 @@ static void test_uuid_mutations(void)
 	size_t i;
 	int ret;
 
-	for (i = 0; i < sizeof(uuid_mutations) / sizeof(uuid_mutations[0]);
+	for (i = 0; i < ARRAY_SIZE(uuid_mutations);
 	     i++) {
 		u = uuid_fixture(&g, 0);
 		uuid_mutations[i].mut(u);
@@ -138,7 +138,7 @@ static void test_uuid_mutations(void)
 			fprintf(stderr, "  mutation %s: %d\n",
 				uuid_mutations[i].name, ret);
 		CHECK_EQ(ret, -EUCLEAN);
-		CHECK(why != NULL);
+		CHECK(why);
 	}
 	u = uuid_fixture(&g, 0);
 	u->magic ^= cpu_to_le64(1);
@@ -224,28 +224,55 @@ static int prio_mutate(u32 page, void (*mut)(struct bch_prio_page *p))
 	return bch_prio_page_validate(&p, sizeof(p), &g, page, 0, NULL);
 }
 
-static void pm_type(struct bch_prio_page *p) { p->entries[500].type = 4; }
+static void pm_type(struct bch_prio_page *p)
+{
+	p->entries[500].type = 4;
+}
+
 static void pm_meta_as_data(struct bch_prio_page *p)
 {
 	p->entries[0].type = BCH_BUCKET_DATA;
 }
+
 static void pm_last_meta(struct bch_prio_page *p)
 {
 	p->entries[18].type = BCH_BUCKET_FREE;
 }
+
 static void pm_data_as_meta(struct bch_prio_page *p)
 {
 	p->entries[19].type = BCH_BUCKET_META;
 }
+
 static void pm_unused(struct bch_prio_page *p)
 {
 	p->entries[BCH_PRIOS_PER_PAGE - 1].gen = 1;
 }
-static void pm_nr(struct bch_prio_page *p) { p->nr = cpu_to_le32(1008); }
-static void pm_seq(struct bch_prio_page *p) { p->seq = 0; }
-static void pm_reserved(struct bch_prio_page *p) { p->reserved[23] = 1; }
-static void pm_magic(struct bch_prio_page *p) { p->magic = 0; }
-static void pm_none(struct bch_prio_page *p) { (void)p; }
+
+static void pm_nr(struct bch_prio_page *p)
+{
+	p->nr = cpu_to_le32(1008);
+}
+
+static void pm_seq(struct bch_prio_page *p)
+{
+	p->seq = 0;
+}
+
+static void pm_reserved(struct bch_prio_page *p)
+{
+	p->reserved[23] = 1;
+}
+
+static void pm_magic(struct bch_prio_page *p)
+{
+	p->magic = 0;
+}
+
+static void pm_none(struct bch_prio_page *p)
+{
+	(void)p;
+}
 
 static void test_prio_mutations(void)
 {

@@ -67,117 +67,229 @@ static void test_sb_csum_every_byte(void)
 	}
 }
 
-/* Apply @mut to a valid superblock, reseal the csum, expect @err. */
-struct sb_mutation {
+/* One mutation of a valid superblock per rule, and the error it must get. */
+enum sb_mut {
+	SM_VERSION0,
+	SM_VERSION2,
+	SM_INCOMPAT,
+	SM_HDRSIZE,
+	SM_RESERVED,
+	SM_RESERVED_LAST,
+	SM_FLAGS,
+	SM_ZERO_UUID,
+	SM_SEED,
+	SM_LABEL_UNTERMINATED,
+	SM_LABEL_GARBAGE,
+	SM_BLOCK_NPOW2,
+	SM_BLOCK_ZERO,
+	SM_BLOCK_BIG,
+	SM_BUCKET_SMALL,
+	SM_BUCKET_BIG,
+	SM_BUCKET_NPOW2,
+	SM_BLOCK_GT_BUCKET,
+	SM_NBUCKETS_ZERO,
+	SM_NBUCKETS_OVER,
+	SM_NBUCKETS_HUGE,
+	SM_NO_TAIL,
+	SM_DEVSIZE_TINY,
+	SM_UUID_IN_HEAD,
+	SM_UUID_ZERO,
+	SM_UUID_NONE,
+	SM_PRIO_OVERLAPS_UUID,
+	SM_PRIO_PAGES,
+	SM_PRIO_NONE,
+	SM_JOURNAL_ONE,
+	SM_JOURNAL_HUGE,
+	SM_JOURNAL_OVERLAPS_PRIO,
+	SM_DATA_OVERLAPS_JOURNAL,
+	SM_DATA_SMALL,
+	SM_DATA_PAST_END,
+	SM_JOURNAL_WRAP,
+	SM_NR,
+};
+
+static const struct {
 	const char *name;
-	void (*mut)(struct bch_sb *sb);
 	int err;
+} sb_muts[SM_NR] = {
+	[SM_VERSION0] = { "version0", -EOPNOTSUPP },
+	[SM_VERSION2] = { "version2", -EOPNOTSUPP },
+	[SM_INCOMPAT] = { "incompat", -EOPNOTSUPP },
+	[SM_HDRSIZE] = { "hdrsize", -EUCLEAN },
+	[SM_RESERVED] = { "reserved", -EUCLEAN },
+	[SM_RESERVED_LAST] = { "reserved_last", -EUCLEAN },
+	[SM_FLAGS] = { "flags", -EUCLEAN },
+	[SM_ZERO_UUID] = { "zero_uuid", -EUCLEAN },
+	[SM_SEED] = { "seed", -EUCLEAN },
+	[SM_LABEL_UNTERMINATED] = { "label_unterminated", -EUCLEAN },
+	[SM_LABEL_GARBAGE] = { "label_garbage", -EUCLEAN },
+	[SM_BLOCK_NPOW2] = { "block_npow2", -EUCLEAN },
+	[SM_BLOCK_ZERO] = { "block_zero", -EUCLEAN },
+	[SM_BLOCK_BIG] = { "block_big", -EUCLEAN },
+	[SM_BUCKET_SMALL] = { "bucket_small", -EUCLEAN },
+	[SM_BUCKET_BIG] = { "bucket_big", -EUCLEAN },
+	[SM_BUCKET_NPOW2] = { "bucket_npow2", -EUCLEAN },
+	[SM_BLOCK_GT_BUCKET] = { "block_gt_bucket", -EUCLEAN },
+	[SM_NBUCKETS_ZERO] = { "nbuckets_zero", -EUCLEAN },
+	[SM_NBUCKETS_OVER] = { "nbuckets_over", -EUCLEAN },
+	[SM_NBUCKETS_HUGE] = { "nbuckets_huge", -EUCLEAN },
+	[SM_NO_TAIL] = { "no_tail", -EUCLEAN },
+	[SM_DEVSIZE_TINY] = { "devsize_tiny", -EUCLEAN },
+	[SM_UUID_IN_HEAD] = { "uuid_in_head", -EUCLEAN },
+	[SM_UUID_ZERO] = { "uuid_zero", -EUCLEAN },
+	[SM_UUID_NONE] = { "uuid_none", -EUCLEAN },
+	[SM_PRIO_OVERLAPS_UUID] = { "prio_overlaps_uuid", -EUCLEAN },
+	[SM_PRIO_PAGES] = { "prio_pages", -EUCLEAN },
+	[SM_PRIO_NONE] = { "prio_none", -EUCLEAN },
+	[SM_JOURNAL_ONE] = { "journal_one", -EUCLEAN },
+	[SM_JOURNAL_HUGE] = { "journal_huge", -EUCLEAN },
+	[SM_JOURNAL_OVERLAPS_PRIO] = { "journal_overlaps_prio", -EUCLEAN },
+	[SM_DATA_OVERLAPS_JOURNAL] = { "data_overlaps_journal", -EUCLEAN },
+	[SM_DATA_SMALL] = { "data_small", -EUCLEAN },
+	[SM_DATA_PAST_END] = { "data_past_end", -EUCLEAN },
+	[SM_JOURNAL_WRAP] = { "journal_wrap", -EUCLEAN },
 };
 
-#define SB_MUT(n, body)						\
-	static void mut_##n(struct bch_sb *sb) { body; }
+static void sb_mutate(struct bch_sb *sb, enum sb_mut m)
+{
+	u64 nb = le64_to_cpu(sb->nbuckets);
 
-#define LE32(f, v)	(sb->f = cpu_to_le32(v))
-#define LE64(f, v)	(sb->f = cpu_to_le64(v))
-#define G32(f)		le32_to_cpu(sb->f)
-#define G64(f)		le64_to_cpu(sb->f)
-
-SB_MUT(version0, LE32(version, 0))
-SB_MUT(version2, LE32(version, 2))
-SB_MUT(incompat, LE64(feature_incompat, 1ULL << 63))
-SB_MUT(hdrsize, LE32(header_size, 8))
-SB_MUT(reserved, sb->reserved[100] = 1)
-SB_MUT(reserved_last, sb->reserved[sizeof(sb->reserved) - 1] = 1)
-SB_MUT(flags, LE64(flags, 2))
-SB_MUT(zero_uuid, memset(sb->set_uuid, 0, 16); LE32(csum_seed, bch_csum_seed(sb->set_uuid)))
-SB_MUT(seed, LE32(csum_seed, G32(csum_seed) + 1))
-SB_MUT(label_unterminated, memset(sb->label, 'a', 32))
-SB_MUT(label_garbage, sb->label[20] = 'x')
-SB_MUT(block_npow2, LE32(block_size, 3))
-SB_MUT(block_zero, LE32(block_size, 0))
-SB_MUT(block_big, LE32(block_size, 256))
-SB_MUT(bucket_small, LE32(bucket_size, 4))
-SB_MUT(bucket_big, LE32(bucket_size, 65536))
-SB_MUT(bucket_npow2, LE32(bucket_size, 1000))
-SB_MUT(block_gt_bucket, LE32(bucket_size, 8); LE32(block_size, 16))
-SB_MUT(nbuckets_zero, LE64(nbuckets, 0))
-SB_MUT(nbuckets_over, LE64(nbuckets, G64(nbuckets) + 1))
-SB_MUT(nbuckets_huge, LE64(nbuckets, ~0ULL))
-SB_MUT(no_tail, LE64(device_sectors, G64(nbuckets) * 1024 + 2047))
-SB_MUT(devsize_tiny, LE64(device_sectors, 100))
-SB_MUT(uuid_in_head, LE64(uuid_bucket, 1))
-SB_MUT(uuid_zero, LE64(uuid_bucket, 0))
-SB_MUT(uuid_none, LE32(uuid_buckets, 0))
-SB_MUT(prio_overlaps_uuid, LE64(prio_bucket, 2))
-SB_MUT(prio_pages, LE32(prio_pages, 2))
-SB_MUT(prio_none, LE32(prio_buckets, 0))
-SB_MUT(journal_one, LE32(journal_buckets, 1))
-SB_MUT(journal_huge, LE32(journal_buckets, 5000))
-SB_MUT(journal_overlaps_prio, LE64(journal_bucket, 3))
-SB_MUT(data_overlaps_journal, LE64(data_bucket, 18))
-SB_MUT(data_small, LE64(data_bucket, G64(nbuckets) - 127))
-SB_MUT(data_past_end, LE64(data_bucket, ~0ULL - 10))
-SB_MUT(journal_wrap, LE64(journal_bucket, ~0ULL - 1))
-
-static const struct sb_mutation sb_mutations[] = {
-	{ "version0", mut_version0, -EOPNOTSUPP },
-	{ "version2", mut_version2, -EOPNOTSUPP },
-	{ "incompat", mut_incompat, -EOPNOTSUPP },
-	{ "hdrsize", mut_hdrsize, -EUCLEAN },
-	{ "reserved", mut_reserved, -EUCLEAN },
-	{ "reserved_last", mut_reserved_last, -EUCLEAN },
-	{ "flags", mut_flags, -EUCLEAN },
-	{ "zero_uuid", mut_zero_uuid, -EUCLEAN },
-	{ "seed", mut_seed, -EUCLEAN },
-	{ "label_unterminated", mut_label_unterminated, -EUCLEAN },
-	{ "label_garbage", mut_label_garbage, -EUCLEAN },
-	{ "block_npow2", mut_block_npow2, -EUCLEAN },
-	{ "block_zero", mut_block_zero, -EUCLEAN },
-	{ "block_big", mut_block_big, -EUCLEAN },
-	{ "bucket_small", mut_bucket_small, -EUCLEAN },
-	{ "bucket_big", mut_bucket_big, -EUCLEAN },
-	{ "bucket_npow2", mut_bucket_npow2, -EUCLEAN },
-	{ "block_gt_bucket", mut_block_gt_bucket, -EUCLEAN },
-	{ "nbuckets_zero", mut_nbuckets_zero, -EUCLEAN },
-	{ "nbuckets_over", mut_nbuckets_over, -EUCLEAN },
-	{ "nbuckets_huge", mut_nbuckets_huge, -EUCLEAN },
-	{ "no_tail", mut_no_tail, -EUCLEAN },
-	{ "devsize_tiny", mut_devsize_tiny, -EUCLEAN },
-	{ "uuid_in_head", mut_uuid_in_head, -EUCLEAN },
-	{ "uuid_zero", mut_uuid_zero, -EUCLEAN },
-	{ "uuid_none", mut_uuid_none, -EUCLEAN },
-	{ "prio_overlaps_uuid", mut_prio_overlaps_uuid, -EUCLEAN },
-	{ "prio_pages", mut_prio_pages, -EUCLEAN },
-	{ "prio_none", mut_prio_none, -EUCLEAN },
-	{ "journal_one", mut_journal_one, -EUCLEAN },
-	{ "journal_huge", mut_journal_huge, -EUCLEAN },
-	{ "journal_overlaps_prio", mut_journal_overlaps_prio, -EUCLEAN },
-	{ "data_overlaps_journal", mut_data_overlaps_journal, -EUCLEAN },
-	{ "data_small", mut_data_small, -EUCLEAN },
-	{ "data_past_end", mut_data_past_end, -EUCLEAN },
-	{ "journal_wrap", mut_journal_wrap, -EUCLEAN },
-};
+	switch (m) {
+	case SM_VERSION0:
+		sb->version = cpu_to_le32(0);
+		break;
+	case SM_VERSION2:
+		sb->version = cpu_to_le32(2);
+		break;
+	case SM_INCOMPAT:
+		sb->feature_incompat = cpu_to_le64(1ULL << 63);
+		break;
+	case SM_HDRSIZE:
+		sb->header_size = cpu_to_le32(8);
+		break;
+	case SM_RESERVED:
+		sb->reserved[100] = 1;
+		break;
+	case SM_RESERVED_LAST:
+		sb->reserved[sizeof(sb->reserved) - 1] = 1;
+		break;
+	case SM_FLAGS:
+		sb->flags = cpu_to_le64(2);
+		break;
+	case SM_ZERO_UUID:
+		memset(sb->set_uuid, 0, 16);
+		sb->csum_seed = cpu_to_le32(bch_csum_seed(sb->set_uuid));
+		break;
+	case SM_SEED:
+		sb->csum_seed = cpu_to_le32(le32_to_cpu(sb->csum_seed) + 1);
+		break;
+	case SM_LABEL_UNTERMINATED:
+		memset(sb->label, 'a', 32);
+		break;
+	case SM_LABEL_GARBAGE:
+		sb->label[20] = 'x';
+		break;
+	case SM_BLOCK_NPOW2:
+		sb->block_size = cpu_to_le32(3);
+		break;
+	case SM_BLOCK_ZERO:
+		sb->block_size = 0;
+		break;
+	case SM_BLOCK_BIG:
+		sb->block_size = cpu_to_le32(256);
+		break;
+	case SM_BUCKET_SMALL:
+		sb->bucket_size = cpu_to_le32(4);
+		break;
+	case SM_BUCKET_BIG:
+		sb->bucket_size = cpu_to_le32(65536);
+		break;
+	case SM_BUCKET_NPOW2:
+		sb->bucket_size = cpu_to_le32(1000);
+		break;
+	case SM_BLOCK_GT_BUCKET:
+		sb->bucket_size = cpu_to_le32(8);
+		sb->block_size = cpu_to_le32(16);
+		break;
+	case SM_NBUCKETS_ZERO:
+		sb->nbuckets = 0;
+		break;
+	case SM_NBUCKETS_OVER:
+		sb->nbuckets = cpu_to_le64(nb + 1);
+		break;
+	case SM_NBUCKETS_HUGE:
+		sb->nbuckets = cpu_to_le64(~0ULL);
+		break;
+	case SM_NO_TAIL:
+		sb->device_sectors = cpu_to_le64(nb * 1024 + 2047);
+		break;
+	case SM_DEVSIZE_TINY:
+		sb->device_sectors = cpu_to_le64(100);
+		break;
+	case SM_UUID_IN_HEAD:
+		sb->uuid_bucket = cpu_to_le64(1);
+		break;
+	case SM_UUID_ZERO:
+		sb->uuid_bucket = 0;
+		break;
+	case SM_UUID_NONE:
+		sb->uuid_buckets = 0;
+		break;
+	case SM_PRIO_OVERLAPS_UUID:
+		sb->prio_bucket = cpu_to_le64(2);
+		break;
+	case SM_PRIO_PAGES:
+		sb->prio_pages = cpu_to_le32(2);
+		break;
+	case SM_PRIO_NONE:
+		sb->prio_buckets = 0;
+		break;
+	case SM_JOURNAL_ONE:
+		sb->journal_buckets = cpu_to_le32(1);
+		break;
+	case SM_JOURNAL_HUGE:
+		sb->journal_buckets = cpu_to_le32(5000);
+		break;
+	case SM_JOURNAL_OVERLAPS_PRIO:
+		sb->journal_bucket = cpu_to_le64(3);
+		break;
+	case SM_DATA_OVERLAPS_JOURNAL:
+		sb->data_bucket = cpu_to_le64(18);
+		break;
+	case SM_DATA_SMALL:
+		sb->data_bucket = cpu_to_le64(nb - 127);
+		break;
+	case SM_DATA_PAST_END:
+		sb->data_bucket = cpu_to_le64(~0ULL - 10);
+		break;
+	case SM_JOURNAL_WRAP:
+		sb->journal_bucket = cpu_to_le64(~0ULL - 1);
+		break;
+	case SM_NR:
+		break;
+	}
+}
 
 static void test_sb_mutations(void)
 {
 	struct bch_sb base, sb;
 	struct bch_geom g;
 	const char *why;
-	size_t i;
+	enum sb_mut m;
 	int ret;
 
 	test_default_geom(&base, &g);
-	for (i = 0; i < sizeof(sb_mutations) / sizeof(sb_mutations[0]); i++) {
+	for (m = 0; m < SM_NR; m++) {
 		sb = base;
-		sb_mutations[i].mut(&sb);
+		sb_mutate(&sb, m);
 		sb_fix_csum(&sb);
 		why = NULL;
 		ret = bch_sb_validate(&sb, sizeof(sb), 0, &g, &why);
-		if (ret != sb_mutations[i].err)
+		if (ret != sb_muts[m].err)
 			fprintf(stderr, "  mutation %s: got %d (%s)\n",
-				sb_mutations[i].name, ret, why ? why : "-");
-		CHECK_EQ(ret, sb_mutations[i].err);
-		CHECK(why != NULL);
+				sb_muts[m].name, ret, why ? why : "-");
+		CHECK_EQ(ret, sb_muts[m].err);
+		CHECK(why);
 	}
 }
 

@@ -15,6 +15,7 @@ struct unit_test {
 };
 
 #define UNIT_TEST(f)	{ #f, f }
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 extern int unit_failures;
 

@@ -15,8 +15,10 @@
 /* Program name for messages; set by each tool's main(). */
 extern const char *prog;
 
+/* The kernel's __printf(); split so it is not mistaken for a use. */
 #ifndef __printf
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#define __printf(a, b)	__attribute__((				\
+			format(printf, a, b)))
 #endif
 
 /* "prog: dev: message" on stderr; dev may be NULL. */
