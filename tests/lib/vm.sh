@@ -73,7 +73,7 @@ vm_setup()
 		GUEST_MODDIR=
 		[ "$INITRAMFS" -nt "$REPO/tests/lib/init" ] && [ "$INITRAMFS" -nt "$REPO/tests/lib/vm.sh" ] ||
 			build_initramfs "$INITRAMFS" "$krel" /
-		BCACHE_KO=$REPO/drivers/bcache/bcache.ko
+		BCACHE_KO=${BCACHE_KO_OVERRIDE:-$REPO/drivers/bcache/bcache.ko}
 		TEST_KO_DIR=$REPO/tests/kmod
 	fi
 	KERNEL_RELEASE=$krel
