@@ -669,9 +669,9 @@ int bch_prio_page_validate(const void *buf, size_t len,
 /* ---- journal ------------------------------------------------------------ */
 
 /* Bytes covered by the checksum of a jset/bset with @nr keys. */
-static size_t keys_end(size_t hdr, u32 nr)
+static u64 keys_end(size_t hdr, u32 nr)
 {
-	return hdr + (size_t)nr * sizeof(struct bch_key);
+	return hdr + (u64)nr * sizeof(struct bch_key);
 }
 
 /**
@@ -689,7 +689,7 @@ static size_t keys_end(size_t hdr, u32 nr)
 int bch_jset_seal(struct bch_jset *j, size_t len, const struct bch_geom *g,
 		  u64 sector)
 {
-	size_t end;
+	u64 end;
 
 	if (len < sizeof(*j))
 		return -EINVAL;
@@ -795,7 +795,7 @@ int bch_jset_validate(const void *buf, size_t len, const struct bch_geom *g,
  */
 int bch_bset_seal(struct bch_bset *b, size_t len, const struct bch_geom *g)
 {
-	size_t end;
+	u64 end;
 
 	if (len < sizeof(*b))
 		return -EINVAL;

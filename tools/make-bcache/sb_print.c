@@ -23,6 +23,15 @@ static void print_label(FILE *f, const u8 *label)
 	fputc('"', f);
 }
 
+static size_t nonzero(const u8 *p, size_t len)
+{
+	size_t n = 0;
+
+	while (len--)
+		n += !!*p++;
+	return n;
+}
+
 static void print_area(FILE *f, const char *name, u64 start, u64 n,
 		       u64 bucket)
 {
@@ -94,6 +103,9 @@ void sb_print(FILE *f, const struct bch_sb *sb)
 	fprintf(f, "%-18s %u\n", "journal_buckets:",
 		le32_to_cpu(sb->journal_buckets));
 	fprintf(f, "%-18s %llu\n", "data_bucket:", data);
+	fprintf(f, "%-18s %zu of %zu bytes non-zero\n", "reserved:",
+		nonzero(sb->reserved, sizeof(sb->reserved)),
+		sizeof(sb->reserved));
 
 	fprintf(f, "layout:\n");
 	fprintf(f, "%-18s sectors 0..%llu, superblock at byte %u\n", "  head",
