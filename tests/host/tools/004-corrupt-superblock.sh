@@ -10,7 +10,7 @@ flip()
 	local b
 
 	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
-	printf "$(printf '\\%03o' $((b ^ 0xff)))" |
+	printf '%b' "\\0$(printf '%03o' $((b ^ 0xff)))" |
 		dd of="$1" bs=1 seek="$2" count=1 conv=notrunc status=none
 }
 
