@@ -60,7 +60,7 @@ debug-module:
 	tests/debug-kernel.sh >/dev/null
 	mkdir -p $(DEBUG_BUILD)
 	rsync -a --delete --exclude build --exclude tests/results --exclude .git \
-		--include '*/' --include 'Kbuild' --include '*.[ch]' --exclude '*' \
+		--include '*/' --exclude '*.mod.c' --include 'Kbuild*' --include '*.[ch]' --exclude '*' \
 		./ $(DEBUG_BUILD)/
 	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(DEBUG_BUILD) modules
 	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(DEBUG_BUILD)/tests/kmod modules

@@ -18,7 +18,7 @@ for kdir in /usr/src/linux-headers-6.1.*-$glob; do
 	case "$kdir" in *-common|*-common-rt) continue ;; esac
 	found=$((found + 1))
 	work=$(mktemp -d)
-	rsync -a --include '*/' --include 'Kbuild' --include '*.[ch]' --exclude '*' \
+	rsync -a --include '*/' --exclude '*.mod.c' --include 'Kbuild*' --include '*.[ch]' --exclude '*' \
 		--exclude build --exclude tests --exclude .git "$repo/" "$work/"
 	log=$work/build.log
 	if make -C "$kdir" M="$work" W=1 "$@" modules >"$log" 2>&1 &&

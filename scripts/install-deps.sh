@@ -12,7 +12,7 @@ pkgs=(
 	linux-headers-rt-amd64 linux-headers-cloud-amd64
 	# VM tests: the kernel we boot, QEMU, and the guest's userland
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod fio
-	e2fsprogs xfsprogs dmsetup util-linux udev
+	e2fsprogs xfsprogs dmsetup util-linux fdisk udev
 	# unit tests and fuzzing (ASan/UBSan/libFuzzer)
 	clang libclang-rt-14-dev
 	# debug kernel, checkpatch and kernel-doc come from Debian's source

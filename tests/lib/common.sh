@@ -15,7 +15,8 @@
 #   MEM          VM only: guest memory in MiB (default 1024)
 # and defines
 #   requires()   optional; calls `skip "reason"` when something is missing
-#   test()       the test; runs with `set -eE -o pipefail`, so any failing
+#   test()       the test (it shadows the `test` builtin: use [ ] instead);
+#                it runs with `set -eE -o pipefail`, so any failing
 #                command fails the test. Use `fail "why"` for checks and
 #                `expect_fail cmd ...` for commands that must fail.
 
@@ -119,6 +120,7 @@ _bct_run_body()
 	fi
 	(
 		set -eE -o pipefail
+		shopt -s inherit_errexit
 		trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 		test
 	) > "$dir/output" 2>&1
@@ -130,4 +132,112 @@ _bct_run_body()
 		echo "fail $rc" > "$dir/status"
 	fi
 	return "$rc"
+}
+
+# ---- bcache helpers (guest) -------------------------------------------------
+
+# bch_format DEV [make-bcache options]: format a cache device.
+bch_format()
+{
+	local dev=$1
+
+	shift
+	"$TOOLS/make-bcache" -C "$dev" --quiet --wipe "$@"
+}
+
+bch_register_cache()
+{
+	sysfs_write "$SYSFS_BCACHE/register_cache" "$1"
+}
+
+# bch_cache_dir DEV: the cache's sysfs directory.
+bch_cache_dir()
+{
+	echo "$SYSFS_BCACHE/$(basename "$(readlink -f "$1")")"
+}
+
+bch_unregister_cache()
+{
+	sysfs_write "$(bch_cache_dir "$1")/unregister" 1
+	wait_for 60 [ ! -e "$(bch_cache_dir "$1")" ]
+}
+
+# bch_new_uuid: a random uuid for register_dev.
+bch_new_uuid()
+{
+	cat /proc/sys/kernel/random/uuid
+}
+
+# bch_dev_for_uuid UUID: the /dev/bcacheN of a registered backing device.
+bch_dev_for_uuid()
+{
+	local d want
+
+	want=$(echo "$1" | tr -d ':-' | tr 'A-F' 'a-f')
+	for d in /sys/block/bcache*/bcache; do
+		[ -e "$d/uuid" ] || continue
+		if [ "$(tr -d ':-\n' < "$d/uuid")" = "$want" ]; then
+			d=${d%/bcache}
+			echo "/dev/${d##*/}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# bch_register_dev UUID DEV: register a backing device; prints /dev/bcacheN.
+bch_register_dev()
+{
+	sysfs_write "$SYSFS_BCACHE/register_dev" "$1 $2"
+	wait_for 30 bch_dev_for_uuid "$1" >/dev/null || fail "no /dev/bcacheN for $1"
+	wait_for 30 [ -b "$(bch_dev_for_uuid "$1")" ]
+	bch_dev_for_uuid "$1"
+}
+
+# bch_sys BCACHEDEV ATTR: read /sys/block/bcacheN/bcache/ATTR.
+bch_sys()
+{
+	cat "/sys/block/${1##*/}/bcache/$2"
+}
+
+bch_sys_write()
+{
+	sysfs_write "/sys/block/${1##*/}/bcache/$2" "$3"
+}
+
+bch_stop_dev()
+{
+	local name=${1##*/}
+
+	bch_sys_write "$1" stop 1
+	wait_for 30 [ ! -e "/sys/block/$name" ]
+}
+
+# bch_stat BCACHEDEV COUNTER: stats_total counter of a device.
+bch_stat()
+{
+	bch_sys "$1" "stats_total/$2"
+}
+
+# same_data A B [BYTES]: both devices hold the same bytes (O_DIRECT reads).
+same_data()
+{
+	local a b n=${3:-}
+
+	a=$(dd if="$1" bs=1M iflag=direct ${n:+count=$((n >> 20))} status=none | sha256sum)
+	b=$(dd if="$2" bs=1M iflag=direct ${n:+count=$((n >> 20))} status=none | sha256sum)
+	[ "$a" = "$b" ] || fail "$1 and $2 differ"
+}
+
+# drop_caches: make the next reads reach the block device.
+drop_caches()
+{
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+}
+
+# flushes DEV: completed flush requests of a block device (diskstats).
+flushes()
+{
+	awk -v d="${1##*/}" '$3 == d { print $19 }' /proc/diskstats
 }

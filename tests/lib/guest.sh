@@ -24,9 +24,9 @@ ln -sfn /proc/self/fd /dev/fd
 ln -sfn fd/0 /dev/stdin
 ln -sfn fd/1 /dev/stdout
 ln -sfn fd/2 /dev/stderr
-mount -t tmpfs tmpfs /tmp
+# /tmp stays the overlay of the host's /tmp (writes land in the tmpfs upper
+# layer), so scratch builds under the host's /tmp remain visible.
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /var/tmp
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
