@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bcache: request routing, and the read paths.
+ *
+ * bch_submit_bio() is the submit_bio of /dev/bcacheN. Without a ready cache
+ * binding a read is a plain remap to the backing device. With one:
+ *
+ * - a read the cache fully covers is cloned once per cached piece and each
+ *   clone is remapped to the SSD; when all completed, every piece's pointer
+ *   is re-checked (bch_cache_ptr_valid(), rule 1), and on a stale pointer
+ *   or an SSD error the whole bio is read again from the backing device,
+ *   from a worker, so the user never sees a cache error or stale data;
+ * - a miss registers a fill with the range tracker, reads the backing
+ *   device through a clone, copies the data into pages allocated without
+ *   blocking, completes the user's bio, and writes the copy to the SSD and
+ *   inserts it from a worker;
+ * - a lookup that would block (-EAGAIN) is retried from a worker.
+ *
+ * Sequential streams larger than sequential_cutoff bypass the cache: they
+ * use cached data if there is any, but never fill. Writes are in write.c.
+ *
+ * Copyright (C) 2026 The bcache authors.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/hash.h>
+#include <linux/mempool.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "dev.h"
+
+#define BCH_REQ_POOL		64
+#define BCH_CLONE_POOL		256
+#define BCH_FILL_MAX		min_t(unsigned int, SZ_1M, BIO_MAX_VECS * PAGE_SIZE)
+#define BCH_FILL_BUDGET		(64L << 20)	/* bytes of fills in flight */
+
+struct bio_set bch_clone_bs;
+struct workqueue_struct *bch_io_wq;
+static struct workqueue_struct *bch_fill_wq;
+static struct kmem_cache *bch_req_cache;
+static mempool_t bch_req_pool;
+static atomic_long_t bch_fill_bytes = ATOMIC_LONG_INIT(0);
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static gfp_t bio_gfp(struct bio *bio)
+{
+	return bio->bi_opf & REQ_NOWAIT ? GFP_NOWAIT : GFP_NOIO;
+}
+
+static void remap(struct bcache_dev *d, struct bio *bio)
+{
+	bio_set_dev(bio, d->bdev);
+	submit_bio_noacct(bio);
+}
+
+/**
+ * bch_att_get() - reference the device's cache binding, if any.
+ * @d: device
+ *
+ * Context: any context; lock-free.
+ * Return: the binding (drop with bch_att_put()), or NULL.
+ */
+struct bch_attach *bch_att_get(struct bcache_dev *d)
+{
+	struct bch_attach *a;
+
+	rcu_read_lock();
+	a = rcu_dereference(d->att);
+	if (a && !percpu_ref_tryget_live(&a->ref))
+		a = NULL;
+	rcu_read_unlock();
+	return a;
+}
+
+/**
+ * bch_att_put() - drop a reference taken by bch_att_get().
+ * @a: binding
+ *
+ * Context: any context.
+ */
+void bch_att_put(struct bch_attach *a)
+{
+	percpu_ref_put(&a->ref);
+}
+
+/**
+ * bch_req_alloc() - allocate the state of a cached request.
+ * @d: device
+ * @a: referenced binding; owned by the request from now on
+ * @bio: the user's bio
+ *
+ * Context: submit_bio or process context; does not block for REQ_NOWAIT.
+ * Return: the request, or NULL (only for REQ_NOWAIT).
+ */
+struct bch_req *bch_req_alloc(struct bcache_dev *d, struct bch_attach *a,
+			      struct bio *bio)
+{
+	struct bch_req *req = mempool_alloc(&bch_req_pool, bio_gfp(bio));
+
+	if (!req)
+		return NULL;
+	memset(req, 0, sizeof(*req));
+	req->d = d;
+	req->a = a;
+	req->orig = bio;
+	req->iter = bio->bi_iter;
+	return req;
+}
+
+/**
+ * bch_req_free() - release a request: its range, its binding reference.
+ * @req: request
+ *
+ * Context: any context.
+ */
+void bch_req_free(struct bch_req *req)
+{
+	bch_range_del(&req->range);
+	if (req->a)
+		bch_att_put(req->a);
+	mempool_free(req, &bch_req_pool);
+}
+
+/**
+ * bch_req_aligned() - can the request's range be addressed on the SSD?
+ * @req: request with a binding
+ *
+ * Return: true if start and size are multiples of the SSD's logical block.
+ */
+bool bch_req_aligned(struct bch_req *req)
+{
+	unsigned int lbs = bdev_logical_block_size(bch_cache_bdev(req->a->c));
+
+	return IS_ALIGNED((req->iter.bi_sector << SECTOR_SHIFT) |
+			  req->iter.bi_size, lbs);
+}
+
+/**
+ * bch_seq_bypass() - is @bio part of a sequential stream to bypass?
+ * @d: device
+ * @bio: read or write
+ *
+ * A small table, hashed by sector, remembers where recent streams end and
+ * how long they are. Races between CPUs only lose or merge streams.
+ *
+ * Context: any context; lock-free.
+ * Return: true if the stream reached sequential_cutoff (never if it is 0).
+ */
+bool bch_seq_bypass(struct bcache_dev *d, struct bio *bio)
+{
+	u64 cutoff = READ_ONCE(d->seq_cutoff);
+	u64 start = bio->bi_iter.bi_sector, end = bio_end_sector(bio);
+	u64 bytes = bio->bi_iter.bi_size;
+	struct bch_seq *s;
+
+	if (!cutoff)
+		return false;
+	s = &d->seq[hash_64(start, BCH_SEQ_BITS)];
+	if (READ_ONCE(s->end) == start)
+		bytes += READ_ONCE(s->bytes);
+	s = &d->seq[hash_64(end, BCH_SEQ_BITS)];
+	WRITE_ONCE(s->end, end);
+	WRITE_ONCE(s->bytes, bytes);
+	return bytes >= cutoff;
+}
+
+static void account_read(struct bch_req *req, bool hit)
+{
+	struct bch_stats *s = READ_ONCE(req->d->stats);
+	unsigned int sectors = req->iter.bi_size >> SECTOR_SHIFT;
+
+	if (s)
+		bch_stats_account(s, hit, req->bypass, sectors);
+	bch_stats_account(bch_cache_stats(req->a->c), hit, req->bypass,
+			  sectors);
+}
+
+/* Give up on the cache for this read: free @req, remap the user's bio. */
+static void read_uncached(struct bch_req *req)
+{
+	struct bcache_dev *d = req->d;
+	struct bio *bio = req->orig;
+
+	bch_req_free(req);
+	remap(d, bio);
+}
+
+/* ---- read hits ------------------------------------------------------------ */
+
+static void read_retry_work(struct work_struct *work)
+{
+	struct bch_req *req = container_of(work, struct bch_req, work);
+
+	if (req->ssd_status)
+		bch_cache_io_error(req->a->c,
+				   blk_status_to_errno(req->ssd_status));
+	read_uncached(req);
+}
+
+static void read_hits_done(struct bch_req *req)
+{
+	bool retry = req->ssd_status;
+	struct bio *bio = req->orig;
+	unsigned int i;
+
+	for (i = 0; i < req->nr && !retry; i++)
+		retry = !bch_cache_ptr_valid(req->a->c, &req->hits[i]);
+	if (retry) {
+		INIT_WORK(&req->work, read_retry_work);
+		queue_work(bch_io_wq, &req->work);
+		return;
+	}
+	bch_req_free(req);
+	bio_endio(bio);
+}
+
+static void read_hit_endio(struct bio *clone)
+{
+	struct bch_req *req = clone->bi_private;
+
+	if (clone->bi_status)
+		WRITE_ONCE(req->ssd_status, clone->bi_status);
+	bio_put(clone);
+	if (atomic_dec_and_test(&req->remaining))
+		read_hits_done(req);
+}
+
+/* The pieces must tile the read exactly; anything else is not a hit. */
+static bool hits_tile(struct bch_req *req)
+{
+	u64 next = req->iter.bi_sector;
+	unsigned int i;
+
+	for (i = 0; i < req->nr; i++) {
+		if (req->hits[i].sector != next || !req->hits[i].sectors)
+			return false;
+		next += req->hits[i].sectors;
+	}
+	return next == bio_end_sector(req->orig);
+}
+
+static void read_hits(struct bch_req *req, bool may_block)
+{
+	struct block_device *ssd = bch_cache_bdev(req->a->c);
+	/* Several allocations: never wait for the pool in submit_bio. */
+	gfp_t gfp = may_block ? GFP_NOIO : GFP_NOWAIT | __GFP_NOWARN;
+	struct bio *clones[BCH_MAX_PIECES];
+	unsigned int i;
+
+	if (!hits_tile(req)) {
+		pr_err_ratelimited("bcache%d: bad lookup result, reading the backing device\n",
+				   req->d->idx);
+		read_uncached(req);
+		return;
+	}
+	for (i = 0; i < req->nr; i++) {
+		const struct bch_hit *h = &req->hits[i];
+		struct bio *clone;
+
+		clone = bio_alloc_clone(ssd, req->orig, gfp, &bch_clone_bs);
+		if (!clone)
+			goto err_put;
+		bio_trim(clone, h->sector - req->iter.bi_sector, h->sectors);
+		clone->bi_iter.bi_sector = h->cache_sector;
+		clone->bi_opf &= ~REQ_NOWAIT;
+		clone->bi_end_io = read_hit_endio;
+		clone->bi_private = req;
+		clones[i] = clone;
+	}
+	atomic_set(&req->remaining, req->nr);
+	for (i = 0; i < req->nr; i++)
+		submit_bio_noacct(clones[i]);
+	return;
+
+err_put:
+	while (i--)
+		bio_put(clones[i]);
+	read_uncached(req);
+}
+
+/* ---- read misses and fills ------------------------------------------------ */
+
+static void fill_free(struct bch_req *req)
+{
+	struct bvec_iter_all iter;
+	struct bio_vec *bv;
+
+	if (!req->fill)
+		return;
+	bio_for_each_segment_all(bv, req->fill, iter)
+		__free_page(bv->bv_page);
+	bio_uninit(req->fill);
+	kfree(req->fill);
+	req->fill = NULL;
+	atomic_long_sub(req->iter.bi_size, &bch_fill_bytes);
+}
+
+/* Copy what the backing device returned; never blocks. */
+static bool fill_copy(struct bch_req *req)
+{
+	unsigned int bytes = req->iter.bi_size, nr, i;
+	struct bvec_iter src = req->iter, dst;
+	struct bio *fill;
+
+	if (atomic_long_add_return(bytes, &bch_fill_bytes) > BCH_FILL_BUDGET) {
+		atomic_long_sub(bytes, &bch_fill_bytes);
+		return false;
+	}
+	nr = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	fill = bio_kmalloc(nr, GFP_NOWAIT | __GFP_NOWARN);
+	if (!fill) {
+		atomic_long_sub(bytes, &bch_fill_bytes);
+		return false;
+	}
+	bio_init(fill, NULL, fill->bi_inline_vecs, nr, REQ_OP_WRITE);
+	req->fill = fill;
+	for (i = 0; i < nr; i++) {
+		struct page *page = alloc_page(GFP_NOWAIT | __GFP_NOWARN);
+
+		if (!page) {
+			fill_free(req);
+			return false;
+		}
+		__bio_add_page(fill, page, min_t(unsigned int, bytes, PAGE_SIZE),
+			       0);
+		bytes -= PAGE_SIZE;
+	}
+	dst = fill->bi_iter;
+	bio_copy_data_iter(fill, &dst, req->orig, &src);
+	return true;
+}
+
+/* Write the copy to the SSD, grant by grant, and insert it. */
+static void fill_work(struct work_struct *work)
+{
+	struct bch_req *req = container_of(work, struct bch_req, work);
+	struct cache_set *c = req->a->c;
+	struct block_device *ssd = bch_cache_bdev(c);
+	u32 sectors = req->iter.bi_size >> SECTOR_SHIFT, done = 0;
+	int ret;
+
+	while (done < sectors && bch_range_check(&req->range)) {
+		struct bch_space sp;
+		struct bio *clone;
+
+		if (bch_cache_alloc(c, sectors - done, &sp, true))
+			break;
+		/* A grant is never longer than asked; be safe anyway. */
+		sp.sectors = min(sp.sectors, sectors - done);
+		clone = bio_alloc_clone(ssd, req->fill, GFP_NOIO, &bch_clone_bs);
+		bio_trim(clone, done, sp.sectors);
+		clone->bi_iter.bi_sector = sp.cache_sector;
+		ret = submit_bio_wait(clone);
+		bio_put(clone);
+		if (ret) {
+			bch_cache_io_error(c, ret);
+			bch_cache_alloc_done(c, &sp);
+			break;
+		}
+		ret = bch_cache_insert(c, req->a->dev_id,
+				       req->iter.bi_sector + done, &sp,
+				       bch_range_check, &req->range);
+		bch_cache_alloc_done(c, &sp);
+		if (ret < 0) {
+			bch_dev_cache_broken(req->a);
+			break;
+		}
+		done += sp.sectors;
+	}
+	fill_free(req);
+	bch_req_free(req);
+}
+
+static void read_miss_endio(struct bio *clone)
+{
+	struct bch_req *req = clone->bi_private;
+	struct bio *bio = req->orig;
+
+	bio->bi_status = clone->bi_status;
+	bio_put(clone);
+	if (!bio->bi_status && fill_copy(req)) {
+		INIT_WORK(&req->work, fill_work);
+		queue_work(bch_fill_wq, &req->work);
+	} else {
+		bch_req_free(req);
+	}
+	/* The user never waits for the SSD write. */
+	bio_endio(bio);
+}
+
+static void read_miss(struct bch_req *req, bool may_block)
+{
+	struct bio *clone;
+
+	if (req->bypass || req->iter.bi_size > BCH_FILL_MAX ||
+	    atomic_long_read(&bch_fill_bytes) > BCH_FILL_BUDGET) {
+		read_uncached(req);
+		return;
+	}
+	clone = bio_alloc_clone(req->d->bdev, req->orig,
+				may_block ? GFP_NOIO : bio_gfp(req->orig),
+				&bch_clone_bs);
+	if (!clone) {
+		read_uncached(req);
+		return;
+	}
+	/* Before the backing read: a later write must invalidate the fill. */
+	bch_range_add(&req->d->ranges, &req->range, req->iter.bi_sector,
+		      req->iter.bi_size >> SECTOR_SHIFT, false);
+	clone->bi_end_io = read_miss_endio;
+	clone->bi_private = req;
+	submit_bio_noacct(clone);
+}
+
+/* ---- read routing ----------------------------------------------------------- */
+
+static void read_lookup(struct bch_req *req, bool may_block);
+
+static void read_punt_work(struct work_struct *work)
+{
+	read_lookup(container_of(work, struct bch_req, work), true);
+}
+
+static void read_lookup(struct bch_req *req, bool may_block)
+{
+	struct bch_attach *a = req->a;
+	int ret;
+
+	ret = bch_cache_lookup(a->c, a->dev_id, req->iter.bi_sector,
+			       req->iter.bi_size >> SECTOR_SHIFT, req->hits,
+			       BCH_MAX_PIECES, may_block);
+	if (ret == -EAGAIN && !may_block) {
+		INIT_WORK(&req->work, read_punt_work);
+		queue_work(bch_io_wq, &req->work);
+		return;
+	}
+	if (ret < 0) {
+		bch_dev_cache_broken(a);
+		read_uncached(req);
+		return;
+	}
+	account_read(req, ret > 0);
+	if (ret > 0) {
+		req->nr = min_t(unsigned int, ret, BCH_MAX_PIECES);
+		read_hits(req, may_block);
+	} else {
+		read_miss(req, may_block);
+	}
+}
+
+static void read_submit(struct bcache_dev *d, struct bio *bio)
+{
+	struct bch_attach *a = bch_att_get(d);
+	struct bch_req *req;
+
+	if (!a)
+		goto remap;
+	/* Pairs with smp_store_release() in dev_attach_finish(). */
+	if (!smp_load_acquire(&a->ready) || READ_ONCE(a->broken) ||
+	    READ_ONCE(d->cache_mode) == BCH_MODE_NONE || !bio_sectors(bio))
+		goto put;
+	req = bch_req_alloc(d, a, bio);
+	if (!req) {
+		bch_att_put(a);
+		bio_wouldblock_error(bio);
+		return;
+	}
+	req->bypass = bch_seq_bypass(d, bio);
+	if (!bch_req_aligned(req)) {
+		/* The SSD cannot address it: count it as bypassed. */
+		req->bypass = true;
+		account_read(req, false);
+		read_uncached(req);
+		return;
+	}
+	read_lookup(req, false);
+	return;
+
+put:
+	bch_att_put(a);
+remap:
+	remap(d, bio);
+}
+
+/**
+ * bch_submit_bio() - submit_bio of /dev/bcacheN.
+ * @bio: the bio
+ *
+ * Context: submit_bio context.
+ */
+void bch_submit_bio(struct bio *bio)
+{
+	struct bcache_dev *d = bio->bi_bdev->bd_disk->private_data;
+
+	if (op_is_write(bio_op(bio)))
+		bch_write(d, bio);
+	else if (bio_op(bio) == REQ_OP_READ)
+		read_submit(d, bio);
+	else
+		remap(d, bio);
+}
+
+/* ---- init / exit ------------------------------------------------------------- */
+
+/**
+ * bch_request_init() - create the pools and workqueues of the I/O path.
+ *
+ * Context: process context (module load).
+ * Return: 0 or a negative errno.
+ */
+int bch_request_init(void)
+{
+	int ret;
+
+	bch_req_cache = KMEM_CACHE(bch_req, 0);
+	if (!bch_req_cache)
+		return -ENOMEM;
+	ret = mempool_init_slab_pool(&bch_req_pool, BCH_REQ_POOL,
+				     bch_req_cache);
+	if (ret)
+		goto err_cache;
+	ret = bioset_init(&bch_clone_bs, BCH_CLONE_POOL, 0, 0);
+	if (ret)
+		goto err_pool;
+	ret = -ENOMEM;
+	bch_io_wq = alloc_workqueue("bcache_io", WQ_MEM_RECLAIM, 0);
+	if (!bch_io_wq)
+		goto err_bs;
+	bch_fill_wq = alloc_workqueue("bcache_fill",
+				      WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	if (!bch_fill_wq)
+		goto err_io_wq;
+	return 0;
+
+err_io_wq:
+	destroy_workqueue(bch_io_wq);
+err_bs:
+	bioset_exit(&bch_clone_bs);
+err_pool:
+	mempool_exit(&bch_req_pool);
+err_cache:
+	kmem_cache_destroy(bch_req_cache);
+	return ret;
+}
+
+/**
+ * bch_request_exit() - free what bch_request_init() created.
+ *
+ * Context: process context (module unload); no request is in flight.
+ */
+void bch_request_exit(void)
+{
+	destroy_workqueue(bch_fill_wq);
+	destroy_workqueue(bch_io_wq);
+	bioset_exit(&bch_clone_bs);
+	mempool_exit(&bch_req_pool);
+	kmem_cache_destroy(bch_req_cache);
+}
