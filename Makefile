@@ -9,9 +9,11 @@
 #   make demo            the cache at work on virtual disks in QEMU
 #   make install         module, tools, man pages (PREFIX, DESTDIR)
 
-# The newest installed Debian 6.1 build tree: this is not `uname -r`, because
-# the build machine may run an unrelated kernel.
-KDIR ?= $(lastword $(sort $(wildcard /lib/modules/6.1.*-amd64/build)))
+# The newest installed Debian 6.1 build tree of the stock -amd64 flavour (not
+# -rt or -cloud): this is not `uname -r`, because the build machine may run
+# an unrelated kernel.
+KDIR ?= $(shell ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | \
+	grep -v -e '-rt-amd64/' -e '-cloud-amd64/' | sort -V | tail -n 1)
 ifeq ($(KDIR),)
 KDIR := /lib/modules/$(shell uname -r)/build
 endif

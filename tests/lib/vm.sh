@@ -11,6 +11,7 @@ stock_kernel_release()
 
 	for d in /lib/modules/6.1.*-amd64; do
 		rel=${d##*/}
+		case "$rel" in *-rt-amd64|*-cloud-amd64) continue ;; esac
 		[ -e "$d/build/Makefile" ] && [ -e "/boot/vmlinuz-$rel" ] && best+="$rel"$'\n'
 	done
 	printf '%s' "$best" | sort -V | tail -n 1
