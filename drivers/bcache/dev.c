@@ -524,7 +524,8 @@ static struct bcache_dev *dev_create(const u8 *uuid, const char *path)
 	}
 	d->idx = ret;
 
-	ret = percpu_ref_init(&d->pt_ref, pt_release, 0, GFP_KERNEL);
+	ret = percpu_ref_init(&d->pt_ref, pt_release, PERCPU_REF_ALLOW_REINIT,
+			      GFP_KERNEL);
 	if (ret)
 		goto err_ida;
 
