@@ -9,28 +9,51 @@
 
 #include <linux/kobject.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
+
+#include "bcache.h"
+
+/* Serialises registration and teardown; never taken on the I/O path. */
+DEFINE_MUTEX(bch_register_lock);
 
 static struct kobject *bcache_kobj;
 
-/*
- * Registration is not implemented yet: fail honestly instead of pretending.
- * The kernel core replaces these handlers.
- */
 static ssize_t register_cache_store(struct kobject *kobj,
 				    struct kobj_attribute *attr,
 				    const char *buf, size_t count)
 {
-	pr_err("register_cache: cache registration is not implemented yet\n");
-	return -EOPNOTSUPP;
+	char *path, *p;
+	int ret;
+
+	path = kstrndup(buf, count, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	if (strnlen(buf, count) != count) {
+		pr_err("register_cache: path contains a NUL byte\n");
+		ret = -EINVAL;
+		goto out;
+	}
+	p = strim(path);
+	if (!*p) {
+		pr_err("register_cache: empty path\n");
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = bch_cache_register(p);
+out:
+	kfree(path);
+	return ret ? ret : count;
 }
 
 static ssize_t register_dev_store(struct kobject *kobj,
 				  struct kobj_attribute *attr,
 				  const char *buf, size_t count)
 {
-	pr_err("register_dev: backing device registration is not implemented yet\n");
-	return -EOPNOTSUPP;
+	int ret = bch_dev_register(buf, count);
+
+	return ret ? ret : count;
 }
 
 static struct kobj_attribute register_cache_attr = __ATTR_WO(register_cache);
@@ -54,21 +77,40 @@ static int __init bcache_init(void)
 	if (!bcache_kobj)
 		return -ENOMEM;
 
-	ret = sysfs_create_group(bcache_kobj, &bcache_ctl_group);
+	ret = bch_engine_init(bcache_kobj);
 	if (ret)
 		goto err_put;
+
+	ret = bch_front_init();
+	if (ret)
+		goto err_engine;
+
+	/* Last: registration may start as soon as the files exist. */
+	ret = sysfs_create_group(bcache_kobj, &bcache_ctl_group);
+	if (ret)
+		goto err_front;
 
 	pr_info("loaded\n");
 	return 0;
 
+err_front:
+	bch_front_exit();
+err_engine:
+	bch_engine_exit();
 err_put:
 	kobject_put(bcache_kobj);
 	return ret;
 }
 
+/*
+ * Every registered cache and backing device holds a module reference, so
+ * this only runs once all of them are gone: rmmod fails with EBUSY before.
+ */
 static void __exit bcache_exit(void)
 {
 	sysfs_remove_group(bcache_kobj, &bcache_ctl_group);
+	bch_front_exit();
+	bch_engine_exit();
 	kobject_put(bcache_kobj);
 	pr_info("unloaded\n");
 }
