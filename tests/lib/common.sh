@@ -85,9 +85,16 @@ wait_for()
 
 SYSFS_BCACHE=/sys/kernel/bcache
 
+# load_module [PARAMS]: insmod the freshly built module, after the modules it
+# depends on (insmod does not resolve dependencies, modprobe would).
 load_module()
 {
+	local dep
+
 	[ -d "$SYSFS_BCACHE" ] && return 0
+	for dep in $(modinfo -F depends "$BCACHE_KO" | tr ',' ' '); do
+		modprobe "$dep"
+	done
 	insmod "$BCACHE_KO" "$@"
 }
 

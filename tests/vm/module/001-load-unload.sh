@@ -8,7 +8,7 @@ test()
 	local i
 
 	for i in 1 2 3; do
-		insmod "$BCACHE_KO"
+		load_module
 		[ -d /sys/kernel/bcache ] || fail "/sys/kernel/bcache missing after insmod"
 		grep -q '^bcache ' /proc/modules || fail "bcache not in /proc/modules"
 		rmmod bcache
