@@ -256,8 +256,11 @@ static void clock_rescale(struct cache_set *c)
 	spin_unlock(&c->alloc.lock);
 }
 
-/* One reclaim pass. Return: buckets added to the fifos. */
-static u32 reclaim(struct cache_set *c, u64 *cand)
+/*
+ * One reclaim pass. Return: buckets added to the fifos, 0 if none were
+ * needed, -ENOSPC if some were needed and none could be reclaimed.
+ */
+static int reclaim(struct cache_set *c, u64 *cand)
 {
 	struct bch_alloc *a = &c->alloc;
 	u32 want_free, want_btree, n, i, got = 0;
@@ -271,7 +274,7 @@ static u32 reclaim(struct cache_set *c, u64 *cand)
 		return 0;
 	n = pick_candidates(c, cand, want_free + want_btree);
 	if (!n)
-		return 0;
+		return -ENOSPC;
 
 	spin_lock(&a->lock);
 	for (i = 0; i < n; i++) {
@@ -282,7 +285,8 @@ static u32 reclaim(struct cache_set *c, u64 *cand)
 			continue;
 		}
 		bk->gen++;
-		if (bch_gen_distance(bk->gen, bk->oldest_gen) > BCH_GEN_GC_WANT)
+		if (bch_gen_distance(bk->gen, bk->oldest_gen) >
+		    BCH_GEN_GC_WANT && time_after(jiffies, c->gc_last + HZ))
 			WRITE_ONCE(c->gc_want, true);
 		bk->type = i < want_btree ? BCH_BUCKET_BTREE : BCH_BUCKET_DATA;
 		bk->flags |= BCH_BF_FREE_LIST;
@@ -301,7 +305,7 @@ static u32 reclaim(struct cache_set *c, u64 *cand)
 			if (cand[i] != U64_MAX)
 				c->buckets[cand[i]].flags &= ~BCH_BF_FREE_LIST;
 		spin_unlock(&a->lock);
-		return 0;
+		return -EIO;
 	}
 
 	for (i = 0; i < n; i++) {
@@ -326,7 +330,7 @@ static u32 reclaim(struct cache_set *c, u64 *cand)
 	}
 	spin_unlock(&a->lock);
 	wake_up_all(&a->wait);
-	return got;
+	return got ? got : -ENOSPC;
 }
 
 static bool alloc_needs_work(struct cache_set *c)
@@ -355,13 +359,18 @@ static int alloc_thread(void *arg)
 		if (c->alloc.clock >= U16_MAX - 1)
 			clock_rescale(c);
 		if (alloc_needs_work(c)) {
-			if (reclaim(c, cand)) {
+			int ret = reclaim(c, cand);
+
+			if (ret > 0) {
 				atomic_set(&c->alloc.stuck, 0);
 				continue;
 			}
 			/* Nothing reclaimable: GC must advance gen limits. */
-			atomic_set(&c->alloc.stuck, 1);
-			bch_gc_kick(c);
+			if (ret == -ENOSPC) {
+				atomic_set(&c->alloc.stuck, 1);
+				if (time_after(jiffies, c->gc_last + 10 * HZ))
+					bch_gc_kick(c);
+			}
 		}
 		wait_event_interruptible_timeout(c->alloc.wait,
 						 kthread_should_stop() ||
@@ -585,7 +594,6 @@ int bch_alloc_init(struct cache_set *c)
 					       4, 512));
 
 	mutex_init(&a->prio_lock);
-	a->open = U64_MAX;
 	a->free.size = nfree;
 	a->btree.size = BCH_BTREE_RESERVE;
 	a->free.data = kvcalloc(nfree, sizeof(u64), GFP_KERNEL);
@@ -626,7 +634,7 @@ void bch_alloc_stop(struct cache_set *c)
 		kthread_stop(c->alloc.thread);
 	c->alloc.thread = NULL;
 	spin_lock(&c->alloc.lock);
-	if (c->alloc.open != U64_MAX)
+	if (c->alloc.open != U64_MAX && c->buckets)
 		c->buckets[c->alloc.open].flags &= ~BCH_BF_OPEN;
 	c->alloc.open = U64_MAX;
 	spin_unlock(&c->alloc.lock);

@@ -176,6 +176,7 @@ static struct cache_set *cache_alloc(void)
 	init_waitqueue_head(&c->gc_wait);
 	init_waitqueue_head(&c->alloc.wait);
 	spin_lock_init(&c->alloc.lock);
+	c->alloc.open = U64_MAX;
 	spin_lock_init(&c->node_lock);
 	bch_btree_flush_init(c);
 	return c;

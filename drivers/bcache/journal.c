@@ -489,6 +489,8 @@ void bch_journal_exit(struct cache_set *c)
 	LIST_HEAD(left);
 	int i;
 
+	if (!j->buf_bytes)
+		return;		/* never initialised */
 	spin_lock(&j->lock);
 	j->stopped = true;
 	spin_unlock(&j->lock);
