@@ -170,15 +170,17 @@ bool bch_seq_bypass(struct bcache_dev *d, struct bio *bio)
 	return bytes >= cutoff;
 }
 
+/* Every event counts for the device and for its cache. */
 static void account_read(struct bch_req *req, bool hit)
 {
-	struct bch_stats *s = READ_ONCE(req->d->stats);
+	struct bch_stats *ds = READ_ONCE(req->d->stats);
+	struct bch_stats *cs = bch_cache_stats(req->a->c);
 	unsigned int sectors = req->iter.bi_size >> SECTOR_SHIFT;
 
-	if (s)
-		bch_stats_account(s, hit, req->bypass, sectors);
-	bch_stats_account(bch_cache_stats(req->a->c), hit, req->bypass,
-			  sectors);
+	if (ds)
+		bch_stats_account(ds, hit, req->bypass, sectors);
+	if (cs)
+		bch_stats_account(cs, hit, req->bypass, sectors);
 }
 
 /* Give up on the cache for this read: free @req, remap the user's bio. */
@@ -251,7 +253,7 @@ static void read_hits(struct bch_req *req, bool may_block)
 	/* Several allocations: never wait for the pool in submit_bio. */
 	gfp_t gfp = may_block ? GFP_NOIO : GFP_NOWAIT | __GFP_NOWARN;
 	struct bio *clones[BCH_MAX_PIECES];
-	unsigned int i;
+	unsigned int nr = req->nr, i;
 
 	if (!hits_tile(req)) {
 		pr_err_ratelimited("bcache%d: bad lookup result, reading the backing device\n",
@@ -259,7 +261,7 @@ static void read_hits(struct bch_req *req, bool may_block)
 		read_uncached(req);
 		return;
 	}
-	for (i = 0; i < req->nr; i++) {
+	for (i = 0; i < nr; i++) {
 		const struct bch_hit *h = &req->hits[i];
 		struct bio *clone;
 
@@ -273,8 +275,9 @@ static void read_hits(struct bch_req *req, bool may_block)
 		clone->bi_private = req;
 		clones[i] = clone;
 	}
-	atomic_set(&req->remaining, req->nr);
-	for (i = 0; i < req->nr; i++)
+	/* The last completion frees @req: only locals from here on. */
+	atomic_set(&req->remaining, nr);
+	for (i = 0; i < nr; i++)
 		submit_bio_noacct(clones[i]);
 	return;
 

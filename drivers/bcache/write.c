@@ -297,7 +297,9 @@ static void cached_write(struct bcache_dev *d, struct bch_attach *a,
 		s = READ_ONCE(d->stats);
 		if (s)
 			bch_stats_bypassed(s, bio_sectors(bio));
-		bch_stats_bypassed(bch_cache_stats(a->c), bio_sectors(bio));
+		s = bch_cache_stats(a->c);
+		if (s)
+			bch_stats_bypassed(s, bio_sectors(bio));
 	}
 	/* Pairs with smp_store_release() in dev_attach_finish(). */
 	ready = smp_load_acquire(&a->ready);
