@@ -71,13 +71,12 @@ _have_kmod()
 # wait_for SECONDS CMD...: poll CMD until it succeeds.
 wait_for()
 {
-	local t=$(($1 * 10))
+	local end=$((SECONDS + $1))
 
 	shift
 	while ! "$@" 2>/dev/null; do
-		t=$((t - 1))
-		[ "$t" -gt 0 ] || return 1
-		sleep 0.1
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.2
 	done
 }
 
@@ -183,7 +182,7 @@ bch_dev_for_uuid()
 	want=$(echo "$1" | tr -d ':-' | tr 'A-F' 'a-f')
 	for d in /sys/block/bcache*/bcache; do
 		[ -e "$d/uuid" ] || continue
-		if [ "$(tr -d ':-\n' < "$d/uuid")" = "$want" ]; then
+		if [ "$(tr -d '\n:-' < "$d/uuid")" = "$want" ]; then
 			d=${d%/bcache}
 			echo "/dev/${d##*/}"
 			return 0
