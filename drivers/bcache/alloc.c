@@ -36,6 +36,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "bcache.h"
 #include "cache.h"
 
 #define CLOCK_RESCALE	0x8000U
@@ -63,7 +64,8 @@ static void prio_dirty(struct cache_set *c, u64 b)
  */
 int bch_prio_read(struct cache_set *c)
 {
-	struct bch_prio_page *p = c->alloc.prio_buf;
+	struct bch_alloc *a = &c->alloc;
+	struct bch_prio_page *p = a->prio_buf;
 	const char *why[2] = { "", "" };
 	u64 seq[2], b;
 	bool ok[2];
@@ -117,7 +119,7 @@ int bch_prio_read(struct cache_set *c)
 			maxprio = max(maxprio, bk->prio);
 		}
 	}
-	c->alloc.clock = maxprio;
+	a->clock = maxprio;
 	return 0;
 }
 
@@ -243,6 +245,7 @@ static u32 pick_candidates(struct cache_set *c, u64 *out, u32 want)
 
 static void clock_rescale(struct cache_set *c)
 {
+	struct bch_alloc *a = &c->alloc;
 	u64 b;
 
 	for (b = 0; b < c->g.nbuckets; b++) {
@@ -251,9 +254,9 @@ static void clock_rescale(struct cache_set *c)
 		WRITE_ONCE(c->buckets[b].prio,
 			   p > CLOCK_RESCALE ? p - CLOCK_RESCALE : 0);
 	}
-	spin_lock(&c->alloc.lock);
-	c->alloc.clock -= CLOCK_RESCALE;
-	spin_unlock(&c->alloc.lock);
+	spin_lock(&a->lock);
+	a->clock -= CLOCK_RESCALE;
+	spin_unlock(&a->lock);
 }
 
 /*
@@ -349,6 +352,7 @@ static bool alloc_needs_work(struct cache_set *c)
 static int alloc_thread(void *arg)
 {
 	struct cache_set *c = arg;
+	struct bch_alloc *a = &c->alloc;
 	u64 *cand;
 
 	cand = kvmalloc_array(c->alloc.free.size + c->alloc.btree.size,
@@ -356,7 +360,7 @@ static int alloc_thread(void *arg)
 	if (!cand)
 		return -ENOMEM;
 	while (!kthread_should_stop()) {
-		if (c->alloc.clock >= U16_MAX - 1)
+		if (a->clock >= U16_MAX - 1)
 			clock_rescale(c);
 		if (alloc_needs_work(c)) {
 			int ret = reclaim(c, cand);
@@ -540,7 +544,8 @@ void bch_btree_bucket_free(struct cache_set *c, u64 bucket)
  */
 void bch_bucket_hit(struct cache_set *c, u64 bucket)
 {
-	u16 clock = READ_ONCE(c->alloc.clock);
+	struct bch_alloc *a = &c->alloc;
+	u16 clock = READ_ONCE(a->clock);
 
 	if (READ_ONCE(c->buckets[bucket].prio) != clock)
 		WRITE_ONCE(c->buckets[bucket].prio, clock);

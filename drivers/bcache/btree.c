@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "bcache.h"
 #include "btree.h"
 
 #define MAX_RESTARTS	64
@@ -419,7 +420,7 @@ int bch_btree_init(struct cache_set *c)
 	u32 keys = min_t(u32, BCH_NODE_KEYS_MAX,
 			 (bucket_bytes - sizeof(struct bch_bset)) /
 			 sizeof(struct bch_key));
-	u32 i;
+	u32 i, hash;
 
 	while (keys > 4 && bch_bset_bytes(&c->g, keys) > bucket_bytes)
 		keys--;
@@ -433,8 +434,8 @@ int bch_btree_init(struct cache_set *c)
 	INIT_LIST_HEAD(&c->node_lru);
 	INIT_LIST_HEAD(&c->dirty_list);
 	init_waitqueue_head(&c->flush_wait);
-	c->node_hash_bits = ilog2(roundup_pow_of_two(
-			clamp_t(u64, c->g.nbuckets / 8, 64, 1U << 16)));
+	hash = clamp_t(u64, c->g.nbuckets / 8, 64, 1U << 16);
+	c->node_hash_bits = ilog2(roundup_pow_of_two(hash));
 	c->node_hash = kvcalloc(1U << c->node_hash_bits,
 				sizeof(*c->node_hash), GFP_KERNEL);
 	if (!c->wbuf || !c->node_hash)

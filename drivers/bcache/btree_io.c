@@ -28,9 +28,10 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "bcache.h"
 #include "btree.h"
 
-#define READ_CHUNK	(1U << 20)
+#define READ_CHUNK	BIT(20)
 
 static struct bch_key node_ptr(struct cache_set *c, const struct btree *n)
 {

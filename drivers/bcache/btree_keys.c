@@ -9,6 +9,7 @@
  * whole bset (node read) is one linear pass. No locking and no allocation
  * here: callers own the arrays.
  */
+#include "bcache.h"
 #include "btree.h"
 
 static u64 kraw(const struct bch_key *k)

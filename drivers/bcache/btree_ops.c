@@ -14,6 +14,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include "bcache.h"
 #include "btree.h"
 
 #define INVAL_BATCH	32U

@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "bcache.h"
 #include "btree.h"
 
 #define BCH_OPEN_MODE	(FMODE_READ | FMODE_WRITE | FMODE_EXCL)

@@ -30,7 +30,7 @@
  * leaves pin the oldest entry holding their unwritten keys; last_seq is the
  * oldest pinned entry.
  *
- * API note: this engine does not change bcache.h.
+ * API note: the engine does not change the shared API header.
  */
 #ifndef BCACHE_CACHE_H
 #define BCACHE_CACHE_H
@@ -48,7 +48,9 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "bcache.h"
+#include <bcache/ondisk.h>
+
+struct bch_stats;
 
 /* ---- tunables ------------------------------------------------------------ */
 
@@ -120,7 +122,7 @@ struct bch_jbuf {
 };
 
 struct bch_journal {
-	spinlock_t	lock;
+	spinlock_t	lock;		/* everything below, pins excepted */
 	struct bch_jbuf	buf[2];
 	unsigned int	cur;		/* the open entry */
 	bool		writing;	/* buf[cur ^ 1] is being written */

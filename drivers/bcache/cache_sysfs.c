@@ -12,6 +12,7 @@
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 
+#include "bcache.h"
 #include "cache.h"
 
 static struct cache_set *to_cache(struct kobject *kobj)
@@ -53,6 +54,7 @@ static ssize_t buckets_used_show(struct kobject *kobj,
 	mutex_unlock(&bch_register_lock);
 	return ret;
 }
+
 static struct kobj_attribute buckets_used_attr = __ATTR_RO(buckets_used);
 
 static ssize_t buckets_free_show(struct kobject *kobj,
@@ -67,6 +69,7 @@ static ssize_t buckets_free_show(struct kobject *kobj,
 	mutex_unlock(&bch_register_lock);
 	return ret;
 }
+
 static struct kobj_attribute buckets_free_attr = __ATTR_RO(buckets_free);
 
 static ssize_t btree_nodes_show(struct kobject *kobj,
@@ -88,6 +91,7 @@ static ssize_t btree_nodes_show(struct kobject *kobj,
 	mutex_unlock(&bch_register_lock);
 	return ret;
 }
+
 static struct kobj_attribute btree_nodes_attr = __ATTR_RO(btree_nodes);
 
 static ssize_t discard_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -112,6 +116,7 @@ static ssize_t discard_store(struct kobject *kobj, struct kobj_attribute *attr,
 	mutex_unlock(&bch_register_lock);
 	return ret ? ret : count;
 }
+
 static struct kobj_attribute discard_attr = __ATTR_RW(discard);
 
 static ssize_t trigger_gc_store(struct kobject *kobj,
@@ -135,6 +140,7 @@ static ssize_t trigger_gc_store(struct kobject *kobj,
 		return -EINTR;
 	return count;
 }
+
 static struct kobj_attribute trigger_gc_attr = __ATTR_WO(trigger_gc);
 
 static ssize_t unregister_store(struct kobject *kobj,
@@ -160,6 +166,7 @@ static ssize_t unregister_store(struct kobject *kobj,
 	bch_cache_put(c);
 	return count;
 }
+
 static struct kobj_attribute unregister_attr = __ATTR_WO(unregister);
 
 static struct attribute *cache_attrs[] = {

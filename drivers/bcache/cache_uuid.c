@@ -21,6 +21,7 @@
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 
+#include "bcache.h"
 #include "cache.h"
 
 static int uuid_write(struct cache_set *c)

@@ -29,6 +29,7 @@
 #include <linux/kthread.h>
 #include <linux/vmalloc.h>
 
+#include "bcache.h"
 #include "btree.h"
 
 #define GC_PERIOD	(600 * HZ)

@@ -32,6 +32,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "bcache.h"
 #include "btree.h"
 
 #define JPIN_MASK	(BCH_JPIN_NR - 1)
@@ -339,11 +340,12 @@ void bch_journal_set_root(struct cache_set *c, const struct bch_key *k,
  */
 u64 bch_journal_open_seq(struct cache_set *c)
 {
+	struct bch_journal *j = &c->journal;
 	u64 seq;
 
-	spin_lock(&c->journal.lock);
-	seq = c->journal.buf[c->journal.cur].seq;
-	spin_unlock(&c->journal.lock);
+	spin_lock(&j->lock);
+	seq = j->buf[j->cur].seq;
+	spin_unlock(&j->lock);
 	return seq;
 }
 

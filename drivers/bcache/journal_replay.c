@@ -19,9 +19,10 @@
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
 
+#include "bcache.h"
 #include "btree.h"
 
-#define SCAN_CHUNK	(1U << 20)
+#define SCAN_CHUNK	BIT(20)
 
 struct jentry {
 	u64		seq;

@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
 
+#include "bcache.h"
 #include "cache.h"
 
 static struct page *buf_page(void *addr)
