@@ -215,7 +215,7 @@ static int node_get(struct cache_set *c, const struct bch_key *ptr, u64 lo,
 	n->gen = bch_ptr_gen(ptr);
 	n->lo = lo;
 	n->hi = hi;
-	down_write(&n->lock);
+	down_write_nested(&n->lock, n->level);
 	spin_lock(&c->node_lock);
 	rcu_read_lock();
 	old = hash_find(c, bucket);
@@ -244,11 +244,11 @@ static int node_lock(struct btree *n, bool write, bool may_block)
 	if (write) {
 		if (!may_block)
 			return down_write_trylock(&n->lock) ? 0 : -EAGAIN;
-		down_write(&n->lock);
+		down_write_nested(&n->lock, n->level);
 	} else {
 		if (!may_block)
 			return down_read_trylock(&n->lock) ? 0 : -EAGAIN;
-		down_read(&n->lock);
+		down_read_nested(&n->lock, n->level);
 	}
 	return 0;
 }

@@ -236,7 +236,7 @@ int bch_node_write(struct cache_set *c, struct btree *n)
 	int ret;
 
 	lockdep_assert_held(&c->btree_write_lock);
-	down_write(&n->lock);
+	down_write_nested(&n->lock, n->level);
 	if (test_bit(BTREE_DEAD, &n->flags)) {
 		up_write(&n->lock);
 		return 0;
@@ -272,7 +272,7 @@ int bch_node_write(struct cache_set *c, struct btree *n)
 			 idx);
 	if (ret) {
 		/* The log now ends at the torn bset: rewrite the node. */
-		down_write(&n->lock);
+		down_write_nested(&n->lock, n->level);
 		set_bit(BTREE_REWRITE, &n->flags);
 		if (n->pin_seq)
 			bch_journal_unpin(c, n->pin_seq);
@@ -478,7 +478,7 @@ int bch_node_replace(struct cache_set *c, struct btree *n, bool may_block)
 
 	lockdep_assert_held(&c->btree_write_lock);
 again:
-	down_write(&n->lock);
+	down_write_nested(&n->lock, n->level);
 	if (test_bit(BTREE_DEAD, &n->flags)) {
 		up_write(&n->lock);
 		return 0;
@@ -616,7 +616,7 @@ int bch_btree_open_root(struct cache_set *c, const struct bch_key *k,
 	n->gen = bch_ptr_gen(k);
 	n->lo = 0;
 	n->hi = U64_MAX;
-	down_write(&n->lock);
+	down_write_nested(&n->lock, n->level);
 	if (bch_node_read(c, n))
 		pr_warn("%s: btree root unreadable, starting with an empty cache\n",
 			c->name);

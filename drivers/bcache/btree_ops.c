@@ -19,9 +19,14 @@
 
 #define INVAL_BATCH	32U
 
+/* A leaf pointer that may be served: current gen, and a data bucket. */
 static bool ptr_ok(struct cache_set *c, const struct bch_key *k)
 {
-	return !bch_ptr_stale(READ_ONCE(bch_ptr_bucket(c, k)->gen), k);
+	const struct bch_bucket *bk = bch_ptr_bucket(c, k);
+	u8 type = READ_ONCE(bk->type);
+
+	return !bch_ptr_stale(READ_ONCE(bk->gen), k) &&
+	       type != BCH_BUCKET_BTREE && type != BCH_BUCKET_META;
 }
 
 static bool range_ok(u64 sector, u64 sectors)
