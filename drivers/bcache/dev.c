@@ -65,7 +65,7 @@ static int dev_fingerprint(struct bcache_dev *d, u32 *csum, u32 *len)
 	struct bio_vec *bv;
 	struct bio *bio;
 	u64 left = bytes;
-	u32 crc = ~0U;
+	u32 crc = BCH_CSUM_SEED_INIT;	/* as bch_fingerprint() */
 	int ret;
 
 	*csum = 0;

@@ -32,9 +32,8 @@
  * lives until the request's last cache operation (e.g. the insert of a read
  * fill, which happens after the user's bio completed).
  *
- * Changes to bcache.h: none. The fingerprint of a backing device is
- * bch_crc32c(~0, first fp_len bytes): the front end cannot see the cache's
- * csum_seed, and only front-end calls produce and compare the value.
+ * The fingerprint of a backing device is bch_fingerprint() of its first
+ * fp_len bytes, computed page by page (crc32c chains).
  */
 #ifndef _BCACHE_DEV_H
 #define _BCACHE_DEV_H
@@ -135,7 +134,11 @@ extern const struct kobj_type bch_dev_ktype;
 
 /* ---- requests (request.c, write.c) ------------------------------------ */
 
-#define BCH_MAX_PIECES		8
+/*
+ * Pieces of one read hit (extents never cross a bucket, so a read over small
+ * extents needs many); a read needing more is served as a miss.
+ */
+#define BCH_MAX_PIECES		32
 
 struct bch_req {
 	struct bcache_dev	*d;

@@ -317,7 +317,7 @@ struct bch_uuid_entry {
 	__le32	state;
 	__le32	flags;
 	__le64	sectors;		/* backing device size */
-	__le32	fp_csum;		/* crc32c(csum_seed, first fp_len B) */
+	__le32	fp_csum;		/* bch_fingerprint() of first fp_len B */
 	__le32	fp_len;
 	__le64	first_reg;
 	__le64	last_reg;
@@ -578,12 +578,14 @@ int bch_bset_validate(const void *buf, size_t len, const struct bch_geom *g,
 
 /*
  * Fingerprint of the first @len bytes (0 .. BCH_FP_MAX_BYTES, a multiple of
- * 512) of a backing device, for bch_uuid_entry.fp_csum.
+ * 512) of a backing device, for bch_uuid_entry.fp_csum. It is seeded with
+ * the constant BCH_CSUM_SEED_INIT, not the cache's seed: it describes the
+ * backing device, and is only ever compared with a value computed the same
+ * way.
  */
-static inline u32 bch_fingerprint(const struct bch_geom *g, const void *buf,
-				  size_t len)
+static inline u32 bch_fingerprint(const void *buf, size_t len)
 {
-	return len ? bch_crc32c(g->csum_seed, buf, len) : 0;
+	return len ? bch_crc32c(BCH_CSUM_SEED_INIT, buf, len) : 0;
 }
 
 /* ---- layout asserts: keep in sync with Documentation/ondisk-format.rst -- */
