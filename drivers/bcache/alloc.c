@@ -474,6 +474,16 @@ void bch_cache_alloc_done(struct cache_set *c, const struct bch_space *sp)
 	atomic64_add(sp->sectors, &c->written_sectors);
 	if (WARN_ON_ONCE(atomic_dec_return(&c->buckets[b].pin) < 0))
 		atomic_inc(&c->buckets[b].pin);
+	/*
+	 * Every time an eighth of the cache has been rewritten, let GC drop
+	 * the pointers into reclaimed buckets from the btree and recount
+	 * bucket usage; it runs incrementally, nothing waits for it.
+	 */
+	if (atomic64_add_return(sp->sectors, &c->written_since_gc) >
+	    (s64)(c->g.nbuckets * c->g.bucket_sectors / 8)) {
+		atomic64_set(&c->written_since_gc, 0);
+		bch_gc_kick(c);
+	}
 }
 
 /**

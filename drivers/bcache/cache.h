@@ -207,6 +207,7 @@ struct cache_set {
 	bool		gc_running;
 	wait_queue_head_t gc_wait;
 	unsigned long	gc_last;
+	atomic64_t	written_since_gc;	/* sectors, reset at each kick */
 	u32		gc_runs;
 	u32		btree_depth;
 
