@@ -7,4 +7,4 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 echo "Booting the demo VM (QEMU/TCG; this takes a few minutes)..."
-BCACHE_RESULTS=$repo/build/demo "$repo/tests/run" --file "$repo/scripts/demo-vm.sh"
+BCACHE_RESULTS=$repo/build/demo "$repo/tests/run" --verbose --file "$repo/scripts/demo-vm.sh"
