@@ -16,6 +16,10 @@ found=0
 for kdir in /usr/src/linux-headers-6.1.*-$glob; do
 	[ -e "$kdir/Makefile" ] || continue
 	case "$kdir" in *-common|*-common-rt) continue ;; esac
+	# "amd64" means the stock flavour, not rt-amd64 or cloud-amd64.
+	if [ "$glob" = amd64 ]; then
+		case "$kdir" in *-rt-amd64|*-cloud-amd64) continue ;; esac
+	fi
 	found=$((found + 1))
 	work=$(mktemp -d)
 	rsync -a --include '*/' --exclude '*.mod.c' --include 'Kbuild*' --include '*.[ch]' --exclude '*' \
