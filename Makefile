@@ -90,7 +90,7 @@ demo: deps
 	scripts/demo.sh
 
 install: module tools
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	$(MAKE) -C tools/make-bcache install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 help:
