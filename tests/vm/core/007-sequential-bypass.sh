@@ -32,6 +32,10 @@ test()
 	dd if="$bc" of=/dev/null bs=1M count=16 skip=128 iflag=direct status=none
 	dd if="$bc" of=/dev/null bs=1M count=16 skip=128 iflag=direct status=none
 	[ "$(bch_stat "$bc" cache_hits)" -gt 0 ] || fail "no hits with the cutoff disabled"
+	[ "$(cat "$dir/stats_total/cache_hits")" -gt 0 ] || fail "the cache's stats miss the device's hits"
+	bch_sys_write "$bc" clear_stats 1
+	expect_eq "$(bch_stat "$bc" cache_hits)" 0 "hits after clear_stats"
+	expect_eq "$(bch_stat "$bc" bypassed)" 0 "bypassed after clear_stats"
 	expect_fail bch_sys_write "$bc" sequential_cutoff -1
 	expect_fail bch_sys_write "$bc" sequential_cutoff 99999999999999999999G
 	bch_stop_dev "$bc"
