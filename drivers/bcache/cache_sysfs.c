@@ -42,17 +42,24 @@ CACHE_SHOW(btree_written, "%llu",
 	   (u64)atomic64_read(&c->meta_written_sectors) << SECTOR_SHIFT);
 CACHE_SHOW(uuid, "%pU", c->set_uuid);
 
-static ssize_t buckets_used_show(struct kobject *kobj,
-				 struct kobj_attribute *attr, char *buf)
+/* Show @count(c) while the cache is registered, under bch_register_lock. */
+static ssize_t show_registered(struct kobject *kobj, char *buf,
+			       u64 (*count)(struct cache_set *c))
 {
 	struct cache_set *c = to_cache(kobj);
 	ssize_t ret = -ENODEV;
 
 	mutex_lock(&bch_register_lock);
 	if (c->registered)
-		ret = sysfs_emit(buf, "%llu\n", bch_buckets_used(c));
+		ret = sysfs_emit(buf, "%llu\n", count(c));
 	mutex_unlock(&bch_register_lock);
 	return ret;
+}
+
+static ssize_t buckets_used_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return show_registered(kobj, buf, bch_buckets_used);
 }
 
 static struct kobj_attribute buckets_used_attr = __ATTR_RO(buckets_used);
@@ -60,14 +67,7 @@ static struct kobj_attribute buckets_used_attr = __ATTR_RO(buckets_used);
 static ssize_t buckets_free_show(struct kobject *kobj,
 				 struct kobj_attribute *attr, char *buf)
 {
-	struct cache_set *c = to_cache(kobj);
-	ssize_t ret = -ENODEV;
-
-	mutex_lock(&bch_register_lock);
-	if (c->registered)
-		ret = sysfs_emit(buf, "%llu\n", bch_buckets_free(c));
-	mutex_unlock(&bch_register_lock);
-	return ret;
+	return show_registered(kobj, buf, bch_buckets_free);
 }
 
 static struct kobj_attribute buckets_free_attr = __ATTR_RO(buckets_free);
