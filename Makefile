@@ -25,10 +25,10 @@ T ?=
 DEBUG_KDIR = $(shell tests/debug-kernel.sh --print-dir 2>/dev/null)/build
 DEBUG_BUILD := build/debug
 
-.PHONY: all module tools test-modules clean deps check check-debug check-unit \
+.PHONY: all module tools test-modules test-tools clean deps check check-debug check-unit \
 	fuzz style demo install uninstall debug-module compile-test help
 
-all: module tools test-modules
+all: module tools test-modules test-tools
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -40,10 +40,15 @@ tools:
 test-modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod modules
 
+# Test-only userspace programs (never installed).
+test-tools:
+	$(MAKE) -C tests/tools
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod clean
 	$(MAKE) -C tools/make-bcache clean
+	$(MAKE) -C tests/tools clean
 	-$(MAKE) -C tests/unit clean
 	-$(MAKE) -C tests/fuzz clean
 	rm -rf build
