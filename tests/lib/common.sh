@@ -247,3 +247,22 @@ flushes()
 {
 	awk -v d="${1##*/}" '$3 == d { print $19 }' /proc/diskstats
 }
+
+# dm_create NAME TABLE: a device-mapper device with its /dev/mapper node
+# (the guest runs no udev, so the node is made here).
+dm_create()
+{
+	dmsetup create --noudevsync "$1" --table "$2" || return 1
+	dmsetup mknodes "$1"
+	[ -b "/dev/mapper/$1" ]
+}
+
+# dm_remove NAME...: remove device-mapper devices (no udev in the guest).
+dm_remove()
+{
+	local n
+
+	for n in "$@"; do
+		dmsetup remove --noudevsync "$n" || return 1
+	done
+}
