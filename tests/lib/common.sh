@@ -156,10 +156,15 @@ bch_register_cache()
 	sysfs_write "$SYSFS_BCACHE/register_cache" "$1"
 }
 
-# bch_cache_dir DEV: the cache's sysfs directory.
+# bch_cache_dir DEV: the cache's sysfs directory (named by the kernel's
+# name of DEV, e.g. dm-1 for /dev/mapper/x).
 bch_cache_dir()
 {
-	echo "$SYSFS_BCACHE/$(basename "$(readlink -f "$1")")"
+	local mm
+
+	mm=$(stat -Lc '%t %T' "$1") || return 1
+	set -- $mm
+	echo "$SYSFS_BCACHE/$(basename "$(readlink -f "/sys/dev/block/$((0x$1)):$((0x$2))")")"
 }
 
 bch_unregister_cache()
