@@ -362,7 +362,7 @@ static int alloc_thread(void *arg)
 	while (!kthread_should_stop()) {
 		if (a->clock >= U16_MAX - 1)
 			clock_rescale(c);
-		if (alloc_needs_work(c)) {
+		if (!bch_cache_failed(c) && alloc_needs_work(c)) {
 			int ret = reclaim(c, cand);
 
 			if (ret > 0) {
@@ -422,6 +422,8 @@ int bch_cache_alloc(struct cache_set *c, u32 sectors, struct bch_space *sp,
 again:
 	if (READ_ONCE(c->stopping))
 		return -ENODEV;
+	if (bch_cache_failed(c))
+		return -EIO;
 	spin_lock(&a->lock);
 	if (a->open != U64_MAX && a->open_off >= bs) {
 		c->buckets[a->open].flags &= ~BCH_BF_OPEN;

@@ -312,8 +312,18 @@ void bch_cache_journal_wait_async(struct cache_set *c, u64 seq,
  */
 void bch_cache_flush_async(struct cache_set *c, struct bch_jwait *w);
 
-/* Count an I/O error on the cache device (front end: hits and fills). */
+/*
+ * Count an I/O error on the cache device (front end: hits and fills). Past
+ * the cache's io_error_limit the cache is disabled: every device detaches
+ * from it, dropping its cached data, and continues in passthrough.
+ */
 void bch_cache_io_error(struct cache_set *c, int err);
+
+/*
+ * Fault injection (module parameter fault_stop): the power "failed", so
+ * cache data writes are completed without being issued.
+ */
+bool bch_writes_frozen(void);
 
 /* ---- front end API, called by the engine ----------------------------- */
 
@@ -324,12 +334,14 @@ void bch_cache_io_error(struct cache_set *c, int err);
 void bch_devs_cache_added(struct cache_set *c);
 
 /*
- * A cache is going away (unregister, or too many errors): every device using
- * it stops issuing cache I/O, waits for what is in flight, calls
- * bch_cache_detach_dev(keep = true) and continues in passthrough.
+ * A cache is going away: every device using it stops issuing cache I/O,
+ * waits for what is in flight, calls bch_cache_detach_dev() and continues
+ * in passthrough. On unregister (@failed false) the devices keep their
+ * cached data; when the cache failed they drop it, and drop it again when
+ * they next attach to it (its on-disk state may not know what they wrote).
  * Context: bch_register_lock held; may block.
  */
-void bch_devs_cache_removing(struct cache_set *c);
+void bch_devs_cache_removing(struct cache_set *c, bool failed);
 
 /* ---- front end lifecycle (dev.c) -------------------------------------- */
 

@@ -657,6 +657,8 @@ int bch_btree_flush(struct cache_set *c, u64 upto, bool all)
 	int ret = 0, err, passes = 0;
 	u32 nr, i, failed;
 
+	if (bch_cache_failed(c))
+		return -EIO;
 	mutex_lock(&c->btree_write_lock);
 	do {
 		nr = 0;

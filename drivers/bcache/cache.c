@@ -135,7 +135,7 @@ static void cache_teardown(struct cache_set *c, bool clean)
 	bch_gc_stop(c);
 	if (c->wq)
 		cancel_delayed_work_sync(&c->flush_work);
-	if (clean) {
+	if (clean && !bch_cache_failed(c)) {
 		ret = bch_btree_flush(c, U64_MAX, true);
 		if (!ret)
 			ret = bch_prio_write(c);
@@ -164,6 +164,8 @@ static void cache_teardown(struct cache_set *c, bool clean)
 	c->bdev = NULL;
 }
 
+static void cache_fail_work(struct work_struct *work);
+
 static struct cache_set *cache_alloc(void)
 {
 	struct cache_set *c = kzalloc(sizeof(*c), GFP_KERNEL);
@@ -173,6 +175,8 @@ static struct cache_set *cache_alloc(void)
 	__module_get(THIS_MODULE);
 	kobject_init(&c->kobj, &bch_cache_ktype);
 	INIT_LIST_HEAD(&c->list);
+	INIT_WORK(&c->fail_work, cache_fail_work);
+	c->io_error_limit = BCH_IO_ERROR_LIMIT;
 	mutex_init(&c->uuid_lock);
 	init_waitqueue_head(&c->gc_wait);
 	init_waitqueue_head(&c->alloc.wait);
@@ -332,7 +336,7 @@ void bch_cache_unregister(struct cache_set *c)
 	if (!c->registered)
 		return;
 	c->registered = false;
-	bch_devs_cache_removing(c);
+	bch_devs_cache_removing(c, bch_cache_failed(c));
 	list_del_init(&c->list);
 	cache_teardown(c, true);
 	if (c->stats)
@@ -414,14 +418,67 @@ struct bch_stats *bch_cache_stats(struct cache_set *c)
 	return c->stats;
 }
 
+/* ---- failure -------------------------------------------------------------- */
+
+static struct workqueue_struct *bch_fail_wq;
+
+static void cache_fail_work(struct work_struct *work)
+{
+	struct cache_set *c = container_of(work, struct cache_set, fail_work);
+
+	mutex_lock(&bch_register_lock);
+	if (c->registered)
+		bch_devs_cache_removing(c, true);
+	mutex_unlock(&bch_register_lock);
+	kobject_put(&c->kobj);
+}
+
+/**
+ * bch_cache_fail() - disable a cache that can no longer be trusted
+ * @c: cache
+ * @why: what happened, for the log
+ *
+ * Every device using @c detaches from it without keeping its cached data
+ * and continues in passthrough; the cache stays registered, in state
+ * "failed", until it is unregistered. Metadata writes fail from now on.
+ *
+ * Context: any context.
+ */
+void bch_cache_fail(struct cache_set *c, const char *why)
+{
+	if (test_and_set_bit(BCH_CACHE_FAILED, &c->state))
+		return;
+	pr_err("%s: %s, cache disabled: its devices continue without it\n",
+	       c->name, why);
+	kobject_get(&c->kobj);
+	if (!queue_work(bch_fail_wq, &c->fail_work))
+		kobject_put(&c->kobj);
+}
+
+/**
+ * bch_cache_io_error() - count an I/O error on the cache device
+ * @c: cache
+ * @err: the errno
+ *
+ * Past io_error_limit errors the cache is disabled (bch_cache_fail()).
+ *
+ * Context: any context.
+ */
 void bch_cache_io_error(struct cache_set *c, int err)
 {
-	atomic_inc(&c->io_errors);
+	int n = atomic_inc_return(&c->io_errors);
+	u32 limit = READ_ONCE(c->io_error_limit);
+
 	pr_err_ratelimited("%s: cache I/O error %d\n", c->name, err);
+	if (limit && n >= limit)
+		bch_cache_fail(c, "too many I/O errors");
 }
 
 int bch_engine_init(struct kobject *bcache_kobj)
 {
+	bch_fail_wq = alloc_workqueue("bcache_fail", WQ_MEM_RECLAIM, 0);
+	if (!bch_fail_wq)
+		return -ENOMEM;
 	bch_parent = bcache_kobj;
 	return 0;
 }
@@ -429,5 +486,6 @@ int bch_engine_init(struct kobject *bcache_kobj)
 void bch_engine_exit(void)
 {
 	WARN_ON(!list_empty(&bch_caches));
+	destroy_workqueue(bch_fail_wq);
 	bch_parent = NULL;
 }

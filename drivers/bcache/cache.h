@@ -63,6 +63,7 @@ struct bch_stats;
 #define BCH_GEN_ASSUME		96U	/* assumed distance at registration */
 #define BCH_JOURNAL_DELAY_MS	20U	/* lazy journal write delay */
 #define BCH_FLUSH_AGE_MS	5000U	/* write dirty leaves after this */
+#define BCH_IO_ERROR_LIMIT	16U	/* default io_error_limit */
 
 /* ---- buckets ------------------------------------------------------------- */
 
@@ -129,6 +130,7 @@ struct bch_journal {
 	bool		root_dirty;	/* root changed since the last entry */
 	bool		clean;		/* next entry: clean shutdown */
 	bool		stopped;
+	int		err;		/* a write failed: nothing is durable */
 	u32		reserved;	/* keys promised to inserters */
 	u64		durable_seq;
 	u64		last_seq;	/* of the newest written entry */
@@ -159,6 +161,8 @@ struct cache_set {
 	struct bch_sb	*sb;		/* as read; rewritten for flags */
 	struct bch_geom	g;
 	struct bch_stats *stats;
+	unsigned long	state;		/* BCH_CACHE_* bits */
+	struct work_struct fail_work;
 	bool		registered;	/* sysfs and list set up */
 	bool		stopping;
 	bool		discard;
@@ -217,7 +221,18 @@ struct cache_set {
 	atomic64_t	written_sectors;
 	atomic64_t	meta_written_sectors;
 	atomic_t	io_errors;
+	u32		io_error_limit;		/* 0: never disable */
 };
+
+/* cache_set.state */
+enum {
+	BCH_CACHE_FAILED,	/* disabled by errors: no more writes */
+};
+
+static inline bool bch_cache_failed(const struct cache_set *c)
+{
+	return test_bit(BCH_CACHE_FAILED, &c->state);
+}
 
 /* ---- fifo helpers ------------------------------------------------------ */
 
@@ -256,6 +271,8 @@ static inline struct bch_bucket *bch_ptr_bucket(struct cache_set *c,
 
 int bch_meta_rw(struct cache_set *c, u64 sector, void *buf, size_t bytes,
 		blk_opf_t opf);
+int bch_meta_write_failed(struct cache_set *c, u64 sector, void *buf,
+			  size_t bytes, blk_opf_t opf);
 void bch_meta_error(struct cache_set *c, const char *what, u64 sector,
 		    int err);
 
@@ -307,6 +324,7 @@ extern const struct attribute_group *bch_cache_groups[];
 extern struct list_head bch_caches;
 extern const struct kobj_type bch_cache_ktype;
 void bch_cache_unregister(struct cache_set *c);
+void bch_cache_fail(struct cache_set *c, const char *why);
 int bch_cache_set_discard(struct cache_set *c, bool on);
 
 #endif /* BCACHE_CACHE_H */

@@ -94,6 +94,22 @@ static ssize_t btree_nodes_show(struct kobject *kobj,
 
 static struct kobj_attribute btree_nodes_attr = __ATTR_RO(btree_nodes);
 
+static ssize_t dirty_nodes_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	struct cache_set *c = to_cache(kobj);
+	struct list_head *p;
+	u64 n = 0;
+
+	spin_lock(&c->node_lock);
+	list_for_each(p, &c->dirty_list)
+		n++;
+	spin_unlock(&c->node_lock);
+	return sysfs_emit(buf, "%llu\n", n);
+}
+
+static struct kobj_attribute dirty_nodes_attr = __ATTR_RO(dirty_nodes);
+
 static ssize_t discard_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
@@ -131,17 +147,57 @@ static ssize_t trigger_gc_store(struct kobject *kobj,
 		pr_err("%s: trigger_gc: expected 1\n", c->name);
 		return -EINVAL;
 	}
+	if (bch_cache_failed(c)) {
+		pr_err("%s: trigger_gc: the cache has failed\n", c->name);
+		return -EIO;
+	}
 	/* A pass already running may have missed changes: wait for a new one. */
 	target = READ_ONCE(c->gc_runs) + (READ_ONCE(c->gc_running) ? 2 : 1);
 	bch_gc_kick(c);
 	if (wait_event_interruptible(c->gc_wait,
 				     (s32)(READ_ONCE(c->gc_runs) - target) >= 0 ||
-				     READ_ONCE(c->stopping)))
+				     READ_ONCE(c->stopping) ||
+				     bch_cache_failed(c)))
 		return -EINTR;
-	return count;
+	return bch_cache_failed(c) ? -EIO : count;
 }
 
 static struct kobj_attribute trigger_gc_attr = __ATTR_WO(trigger_gc);
+
+static ssize_t io_error_limit_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(to_cache(kobj)->io_error_limit));
+}
+
+static ssize_t io_error_limit_store(struct kobject *kobj,
+				    struct kobj_attribute *attr,
+				    const char *buf, size_t count)
+{
+	struct cache_set *c = to_cache(kobj);
+	u32 v;
+
+	if (kstrtou32(buf, 10, &v)) {
+		pr_err("%s: io_error_limit: expected a number of errors (0: no limit)\n",
+		       c->name);
+		return -EINVAL;
+	}
+	WRITE_ONCE(c->io_error_limit, v);
+	if (v && atomic_read(&c->io_errors) >= v)
+		bch_cache_fail(c, "io_error_limit lowered below io_errors");
+	return count;
+}
+
+static struct kobj_attribute io_error_limit_attr = __ATTR_RW(io_error_limit);
+
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  bch_cache_failed(to_cache(kobj)) ? "failed" : "running");
+}
+
+static struct kobj_attribute state_attr = __ATTR_RO(state);
 
 static ssize_t unregister_store(struct kobject *kobj,
 				struct kobj_attribute *attr, const char *buf,
@@ -178,6 +234,7 @@ static struct attribute *cache_attrs[] = {
 	&uuid_attr.attr,
 	&btree_nodes_attr.attr,
 	&btree_depth_attr.attr,
+	&dirty_nodes_attr.attr,
 	&written_attr.attr,
 	&btree_written_attr.attr,
 	&gc_runs_attr.attr,
@@ -185,6 +242,8 @@ static struct attribute *cache_attrs[] = {
 	&unregister_attr.attr,
 	&trigger_gc_attr.attr,
 	&io_errors_attr.attr,
+	&io_error_limit_attr.attr,
+	&state_attr.attr,
 	NULL,
 };
 

@@ -24,19 +24,21 @@
 #include "bcache.h"
 #include "cache.h"
 
-static int uuid_write(struct cache_set *c)
+static int uuid_write(struct cache_set *c, bool failed_ok)
 {
 	size_t bytes = (size_t)c->g.uuid_slot_sectors << SECTOR_SHIFT;
 	unsigned int slot = !c->uuid_slot;
 	u64 seq = c->uuid_seq + 1;
+	u64 sector = bch_uuid_slot_sector(&c->g, slot);
+	blk_opf_t opf = REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA;
 	int ret;
 
 	lockdep_assert_held(&c->uuid_lock);
 	ret = bch_uuid_set_seal(c->uuids, bytes, &c->g, slot, seq);
-	if (!ret)
-		ret = bch_meta_rw(c, bch_uuid_slot_sector(&c->g, slot),
-				  c->uuids, bytes,
-				  REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA);
+	if (!ret && failed_ok)
+		ret = bch_meta_write_failed(c, sector, c->uuids, bytes, opf);
+	else if (!ret)
+		ret = bch_meta_rw(c, sector, c->uuids, bytes, opf);
 	if (ret) {
 		pr_err("%s: cannot write the uuid table: %d\n", c->name, ret);
 		return ret;
@@ -81,6 +83,8 @@ struct cache_set *bch_cache_for_uuid(const u8 *uuid, u8 *dev_id)
 
 	lockdep_assert_held(&bch_register_lock);
 	list_for_each_entry(c, &bch_caches, list) {
+		if (bch_cache_failed(c))
+			continue;
 		mutex_lock(&c->uuid_lock);
 		id = bch_uuid_lookup(c->uuids, uuid);
 		mutex_unlock(&c->uuid_lock);
@@ -88,6 +92,8 @@ struct cache_set *bch_cache_for_uuid(const u8 *uuid, u8 *dev_id)
 			goto found;
 	}
 	list_for_each_entry(c, &bch_caches, list) {
+		if (bch_cache_failed(c))
+			continue;
 		mutex_lock(&c->uuid_lock);
 		id = bch_uuid_free_slot(c->uuids);
 		if (id < 0) {
@@ -99,7 +105,7 @@ struct cache_set *bch_cache_for_uuid(const u8 *uuid, u8 *dev_id)
 		e->state = cpu_to_le32(BCH_UUID_ATTACHED);
 		e->first_reg = cpu_to_le64(ktime_get_real_seconds());
 		e->last_reg = e->first_reg;
-		if (uuid_write(c)) {
+		if (uuid_write(c, false)) {
 			memset(e, 0, sizeof(*e));
 			mutex_unlock(&c->uuid_lock);
 			return NULL;
@@ -149,7 +155,7 @@ int bch_cache_attach_check(struct cache_set *c, u8 dev_id, u64 sectors,
 	e->state = cpu_to_le32(BCH_UUID_ATTACHED);
 	e->sectors = cpu_to_le64(sectors);
 	e->last_reg = cpu_to_le64(ktime_get_real_seconds());
-	ret = uuid_write(c);
+	ret = uuid_write(c, false);
 out:
 	mutex_unlock(&c->uuid_lock);
 	return ret;
@@ -181,12 +187,25 @@ void bch_cache_detach_dev(struct cache_set *c, u8 dev_id, bool keep,
 		e->state = cpu_to_le32(BCH_UUID_CLEAN);
 		e->fp_len = cpu_to_le32(fp_len);
 		e->fp_csum = cpu_to_le32(fp_len ? fp_csum : 0);
+	} else if (invalidate_dev(c, dev_id)) {
+		/*
+		 * The cached data may still be reachable on disk, and the
+		 * device is about to be written without the cache. Mark the
+		 * entry so that the next attach drops it: CLEAN with a size
+		 * no device has. One try, even on a failed cache.
+		 */
+		e->state = cpu_to_le32(BCH_UUID_CLEAN);
+		e->sectors = 0;
+		e->fp_len = 0;
+		e->fp_csum = 0;
+		if (uuid_write(c, true))
+			pr_err("%s: device %u: cached data may be stale, reformat the cache before reusing it\n",
+			       c->name, dev_id);
+		goto out;
 	} else {
-		if (invalidate_dev(c, dev_id))
-			goto out;
 		memset(e, 0, sizeof(*e));
 	}
-	uuid_write(c);
+	uuid_write(c, false);
 out:
 	mutex_unlock(&c->uuid_lock);
 }

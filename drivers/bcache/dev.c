@@ -177,6 +177,12 @@ static void dev_detach(struct bcache_dev *d, bool keep)
 		keep = false;
 	}
 	bch_cache_detach_dev(a->c, a->dev_id, keep, csum, len);
+	/*
+	 * Without @keep the engine may not have made the invalidation durable
+	 * (a failing cache): whoever attaches next drops the data again.
+	 */
+	if (!keep)
+		WRITE_ONCE(d->written, true);
 	pr_info("bcache%d: detached from cache %s%s\n", d->idx,
 		bch_cache_name(a->c), keep ? "" : ", cached data dropped");
 	bch_cache_put(a->c);
@@ -286,13 +292,15 @@ void bch_devs_cache_added(struct cache_set *c)
  * bch_devs_cache_removing() - detach every device from a departing cache.
  * @c: the cache
  *
+ * @failed: the cache is disabled by errors, its data cannot be trusted
+ *
  * Each device using @c stops issuing cache I/O, waits for what is in
- * flight, keeps its cached data (bch_cache_detach_dev(keep = true)) and
- * continues in passthrough.
+ * flight, keeps its cached data (bch_cache_detach_dev(keep = true)) unless
+ * @failed, and continues in passthrough.
  *
  * Context: process context, bch_register_lock held; may block.
  */
-void bch_devs_cache_removing(struct cache_set *c)
+void bch_devs_cache_removing(struct cache_set *c, bool failed)
 {
 	struct bcache_dev *d;
 
@@ -303,7 +311,7 @@ void bch_devs_cache_removing(struct cache_set *c)
 		a = rcu_dereference_protected(d->att,
 					      lockdep_is_held(&bch_register_lock));
 		if (a && a->c == c)
-			dev_detach(d, true);
+			dev_detach(d, !failed);
 	}
 }
 

@@ -109,6 +109,7 @@ struct bcache_dev {
 	struct percpu_ref	pt_ref;		/* passthrough writes */
 	struct completion	pt_drained;
 	bool			written;	/* by a passthrough write */
+	atomic_t		io_errors;	/* backing errors seen */
 	bool			user_detached;	/* "detach": stay uncached */
 	bool			stopping;	/* no new opens */
 	struct work_struct	detach_work;	/* after a cache failure */

@@ -132,6 +132,12 @@ static ssize_t state_show(struct bcache_dev *d, char *buf)
 }
 DEV_ATTR_RO(state);
 
+static ssize_t io_errors_show(struct bcache_dev *d, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&d->io_errors));
+}
+DEV_ATTR_RO(io_errors);
+
 static ssize_t cache_mode_show(struct bcache_dev *d, char *buf)
 {
 	unsigned int cur = READ_ONCE(d->cache_mode), i;
@@ -224,6 +230,7 @@ static struct attribute *dev_attrs[] = {
 	&dev_attr_backing_dev.attr,
 	&dev_attr_cache.attr,
 	&dev_attr_state.attr,
+	&dev_attr_io_errors.attr,
 	&dev_attr_cache_mode.attr,
 	&dev_attr_sequential_cutoff.attr,
 	&dev_attr_detach.attr,

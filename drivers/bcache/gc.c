@@ -232,7 +232,8 @@ static int gc_thread(void *arg)
 		if (kthread_should_stop())
 			break;
 		WRITE_ONCE(c->gc_want, false);
-		gc_run(c);
+		if (!bch_cache_failed(c))
+			gc_run(c);
 	}
 	return 0;
 }

@@ -122,6 +122,14 @@ static void journal_write_work(struct work_struct *work)
 	int ret;
 
 	spin_lock(&j->lock);
+	if (j->err) {
+		/* Nothing becomes durable any more: fail every waiter. */
+		list_splice_init(&j->buf[j->cur].waiters, &done);
+		ret = j->err;
+		spin_unlock(&j->lock);
+		run_waiters(&done, ret);
+		return;
+	}
 	if (j->writing || !open_has_content(j)) {
 		spin_unlock(&j->lock);
 		return;
@@ -172,13 +180,21 @@ static void journal_write_work(struct work_struct *work)
 	j->bucket_seq[j->idx] = seq;
 
 	spin_lock(&j->lock);
-	j->durable_seq = seq;
-	if (!ret)
+	if (!ret) {
+		j->durable_seq = seq;
 		j->last_seq = last;
+	} else {
+		/*
+		 * Replay stops at the first missing entry, so no later entry
+		 * would count either: the journal is dead, and so is the
+		 * cache (bch_meta_rw() disabled it).
+		 */
+		j->err = ret;
+	}
 	j->writing = false;
 	list_splice_init(&b->waiters, &done);
 	b->nkeys = 0;
-	if (!list_empty(&j->buf[j->cur].waiters) || j->root_dirty ||
+	if (!list_empty(&j->buf[j->cur].waiters) || j->root_dirty || j->err ||
 	    j->clean || j->buf[j->cur].nkeys > j->keys_max / 2)
 		queue_work(c->wq, &j->write_work);
 	spin_unlock(&j->lock);
@@ -212,8 +228,8 @@ static bool room_for(struct bch_journal *j, u32 n)
 
 	spin_lock(&j->lock);
 	ok = j->buf[j->cur].nkeys + j->reserved + n <= j->keys_max ||
-	     j->stopped;
-	if (ok && !j->stopped)
+	     j->stopped || j->err;
+	if (ok && !j->stopped && !j->err)
 		j->reserved += n;
 	spin_unlock(&j->lock);
 	return ok;
@@ -236,12 +252,12 @@ int bch_journal_reserve(struct cache_set *c, u32 n, bool may_block)
 	struct bch_journal *j = &c->journal;
 
 	if (room_for(j, n))
-		return j->stopped ? -ENODEV : 0;
+		return j->stopped ? -ENODEV : READ_ONCE(j->err);
 	bch_journal_kick(c);
 	if (!may_block)
 		return -EAGAIN;
 	wait_event(j->wait, room_for(j, n));
-	return j->stopped ? -ENODEV : 0;
+	return j->stopped ? -ENODEV : READ_ONCE(j->err);
 }
 
 /**
@@ -356,9 +372,9 @@ void bch_cache_journal_wait_async(struct cache_set *c, u64 seq,
 
 	w->seq = seq;
 	spin_lock(&j->lock);
-	if (seq <= j->durable_seq) {
+	if (j->err || seq <= j->durable_seq) {
+		w->err = j->err;
 		spin_unlock(&j->lock);
-		w->err = 0;
 		w->fn(w);
 		return;
 	}

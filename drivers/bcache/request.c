@@ -359,7 +359,8 @@ static void fill_work(struct work_struct *work)
 		clone = bio_alloc_clone(ssd, req->fill, GFP_NOIO, &bch_clone_bs);
 		bio_trim(clone, done, sp.sectors);
 		clone->bi_iter.bi_sector = sp.cache_sector;
-		ret = submit_bio_wait(clone);
+		/* Fault injection drops cache writes once "power failed". */
+		ret = bch_writes_frozen() ? 0 : submit_bio_wait(clone);
 		bio_put(clone);
 		if (ret) {
 			bch_cache_io_error(c, ret);
@@ -386,6 +387,8 @@ static void read_miss_endio(struct bio *clone)
 	struct bio *bio = req->orig;
 
 	bio->bi_status = clone->bi_status;
+	if (unlikely(bio->bi_status))
+		atomic_inc(&req->d->io_errors);
 	bio_put(clone);
 	if (!bio->bi_status && fill_copy(req)) {
 		INIT_WORK(&req->work, fill_work);

@@ -47,6 +47,8 @@ static void pt_endio(struct bio *clone)
 	struct bcache_dev *d = bio->bi_bdev->bd_disk->private_data;
 
 	bio->bi_status = clone->bi_status;
+	if (unlikely(bio->bi_status))
+		atomic_inc(&d->io_errors);
 	bio_put(clone);
 	percpu_ref_put(&d->pt_ref);
 	bio_endio(bio);
@@ -125,6 +127,8 @@ static void write_backing_endio(struct bio *clone)
 	struct bch_req *req = clone->bi_private;
 
 	req->status = clone->bi_status;
+	if (unlikely(req->status))
+		atomic_inc(&req->d->io_errors);
 	bio_put(clone);
 	write_put(req);
 }
@@ -203,8 +207,12 @@ static void write_issue(struct bch_req *req)
 	if (req->copy)
 		nr = write_copy_prepare(req, clones);
 	atomic_set(&req->remaining, nr + 2);	/* + backing + this function */
-	for (i = 0; i < nr; i++)
-		submit_bio_noacct(clones[i]);
+	for (i = 0; i < nr; i++) {
+		if (unlikely(bch_writes_frozen()))
+			bio_endio(clones[i]);	/* fault injection: dropped */
+		else
+			submit_bio_noacct(clones[i]);
+	}
 	submit_bio_noacct(req->clone);
 	write_put(req);
 }
