@@ -197,9 +197,12 @@ static int fsck_super(struct fsck *f)
 	}
 	fsck_layout(f, "sb", &idx, BCH_SB_SECTOR, BCH_SB_BYTES,
 		    "seq=%llu", le64_to_cpu(sb.seq));
-	if (f->g.ro_compat_unknown)
-		fsck_warning(f, "superblock: unknown ro_compat features %#llx%s",
-			     f->g.ro_compat_unknown, FSCK_REFUSES);
+	if (f->g.ro_compat_unknown) {
+		/* Their structures are unknown: as the kernel, refuse. */
+		errmsg(f->path, "unsupported read-only compatible features %#llx: cannot check",
+		       f->g.ro_compat_unknown);
+		return FSCK_EXIT_OPERATIONAL;
+	}
 	uuid_to_str(sb.set_uuid, uuid);
 	fsck_info(f, "superblock: uuid %s, %llu buckets of %u sectors, blocks of %u sectors",
 		  uuid, f->g.nbuckets, f->g.bucket_sectors,
