@@ -147,6 +147,50 @@ static const struct bch_bset *later_bset(struct fsck *f,
 	return NULL;
 }
 
+/* Does a key of the replay range cover @k (a piece of it, as inserted)? */
+static bool in_journal(const struct fsck *f, const struct bch_key *k)
+{
+	u64 raw = bch_key_raw(k), end = fkey_end(k);
+	const struct bch_key *j;
+	u32 i, n;
+
+	for (i = 0; i < f->njents; i++) {
+		if (f->jents[i].seq < f->last_seq)
+			continue;
+		for (n = 0; n < f->jents[i].nr_keys; n++) {
+			j = &f->jents[i].keys[n];
+			if (bch_key_raw(j) > raw || fkey_end(j) < end ||
+			    bch_ptr_is_ptr(j) != bch_ptr_is_ptr(k))
+				continue;
+			if (!bch_ptr_is_ptr(k) ||
+			    (bch_ptr_gen(j) == bch_ptr_gen(k) &&
+			     bch_ptr_sector(j) + (raw - bch_key_raw(j)) ==
+			     bch_ptr_sector(k)))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A leaf's damaged last bset: a torn write at a crash only if its keys are
+ * still in the journal (the leaf's pin kept them). Sectors are written
+ * atomically, so the keys sharing the header's sector are the bset's own.
+ * Return: the first of them that no journal key covers, or NULL.
+ */
+static const struct bch_key *not_in_journal(const struct fsck *f,
+					    const struct bch_bset *b)
+{
+	u32 i, nr = le32_to_cpu(b->nr_keys);
+	u32 fit = (BCH_SECTOR_SIZE - sizeof(*b)) / sizeof(struct bch_key);
+
+	for (i = 0; i < nr && i < fit; i++)
+		if (!bch_key_validate(&b->keys[i], &f->g, 0, NULL) &&
+		    !in_journal(f, &b->keys[i]))
+			return &b->keys[i];
+	return NULL;
+}
+
 /* The log of @n ended at sector @off with a bset that failed for @why. */
 static void log_end(struct fsck *f, const struct fnode *n, u32 off,
 		    const char *why)
@@ -155,8 +199,9 @@ static void log_end(struct fsck *f, const struct fnode *n, u32 off,
 		(f->buf + ((size_t)off << BCH_SECTOR_SHIFT));
 	const struct bch_bset *later;
 	u64 jseq = le64_to_cpu(b->journal_seq);
+	const struct bch_key *lost;
 	struct bch_bset hdr;
-	char tail[96];
+	char tail[96], pos[32];
 	u32 at = 0;
 	bool ours;
 
@@ -190,6 +235,15 @@ static void log_end(struct fsck *f, const struct fnode *n, u32 off,
 		snprintf(tail, sizeof(tail),
 			 "written at journal seq %llu, before last_seq %llu",
 			 jseq, f->last_seq);
+		fsck_error(f, "%s: bset %u at sector %llu: %s; %s: its keys are lost",
+			   n->desc, n->nbsets, n->sector + off, why, tail);
+		return;
+	}
+	lost = n->level || !f->newest ? NULL : not_in_journal(f, b);
+	if (lost) {
+		snprintf(tail, sizeof(tail), "key %s+%u is in no journal entry",
+			 fsck_pos(bch_key_raw(lost), pos, sizeof(pos)),
+			 bch_ptr_size(lost));
 		fsck_error(f, "%s: bset %u at sector %llu: %s; %s: its keys are lost",
 			   n->desc, n->nbsets, n->sector + off, why, tail);
 		return;

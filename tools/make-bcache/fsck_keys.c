@@ -145,7 +145,8 @@ int fkeys_insert_extent(struct fsck_keys *a, const struct bch_key *k)
 	ret = fkeys_room(a, a->nr - (j - i) + n);
 	if (ret)
 		return ret;
-	memmove(&a->k[i + n], &a->k[j], (a->nr - j) * sizeof(*a->k));
+	if (j < a->nr)
+		memmove(&a->k[i + n], &a->k[j], (a->nr - j) * sizeof(*a->k));
 	a->nr = a->nr - (j - i) + n;
 	if (has_front)
 		a->k[i++] = front;
@@ -176,7 +177,8 @@ int fkeys_insert_ptr(struct fsck_keys *a, const struct bch_key *k)
 	ret = fkeys_room(a, a->nr + 1);
 	if (ret)
 		return ret;
-	memmove(&a->k[i + 1], &a->k[i], (a->nr - i) * sizeof(*a->k));
+	if (i < a->nr)
+		memmove(&a->k[i + 1], &a->k[i], (a->nr - i) * sizeof(*a->k));
 	a->k[i] = *k;
 	a->nr++;
 	return 0;
