@@ -321,7 +321,7 @@ void bch_cache_io_error(struct cache_set *c, int err);
 
 /*
  * Fault injection (module parameter fault_stop): the power "failed", so
- * cache data writes are completed without being issued.
+ * writes to the cache and backing devices complete without being issued.
  */
 bool bch_writes_frozen(void);
 

@@ -18,9 +18,9 @@
  * Fault injection for crash-point tests (module parameters, see
  * Documentation/admin-guide/bcache.rst): fault_after=N arms a fault at the
  * Nth metadata write from now (counting from 0). With fault_stop=0 that one
- * write fails with -EIO; with fault_stop=1 it and every later write to any
- * cache device (metadata and data) is dropped but reported complete, as if
- * the power failed at that instant.
+ * write fails with -EIO; with fault_stop=1 it and every later write bcache
+ * issues (metadata, cached data, backing writes) is dropped but reported
+ * complete, as if the power failed at that instant.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

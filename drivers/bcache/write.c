@@ -39,6 +39,19 @@ static void write_remap(struct bcache_dev *d, struct bio *bio)
 	submit_bio_noacct(bio);
 }
 
+/*
+ * Fault injection (fault_stop): once the "power failed", writes to either
+ * device complete without reaching it, so what the devices hold is what a
+ * crash at that instant would have left.
+ */
+static void submit_frozen(struct bio *bio)
+{
+	if (unlikely(bch_writes_frozen()))
+		bio_endio(bio);
+	else
+		submit_bio_noacct(bio);
+}
+
 /* ---- passthrough writes ---------------------------------------------------- */
 
 static void pt_endio(struct bio *clone)
@@ -77,7 +90,7 @@ static void pt_write(struct bcache_dev *d, struct bio *bio)
 	}
 	clone->bi_end_io = pt_endio;
 	clone->bi_private = bio;
-	submit_bio_noacct(clone);
+	submit_frozen(clone);
 }
 
 /* ---- cached writes: completion ---------------------------------------------- */
@@ -207,13 +220,9 @@ static void write_issue(struct bch_req *req)
 	if (req->copy)
 		nr = write_copy_prepare(req, clones);
 	atomic_set(&req->remaining, nr + 2);	/* + backing + this function */
-	for (i = 0; i < nr; i++) {
-		if (unlikely(bch_writes_frozen()))
-			bio_endio(clones[i]);	/* fault injection: dropped */
-		else
-			submit_bio_noacct(clones[i]);
-	}
-	submit_bio_noacct(req->clone);
+	for (i = 0; i < nr; i++)
+		submit_frozen(clones[i]);
+	submit_frozen(req->clone);
 	write_put(req);
 }
 
