@@ -143,3 +143,123 @@ klog_check()
 	printf '%s\n' "$bad"
 	return 1
 }
+
+# ---- host-driven VM tests (HOST_VM=1) ---------------------------------------
+#
+# A HOST_VM test runs test() on the host, like a HOST=1 test, and boots the
+# guest as often as it likes on the SAME disk images (created once by the
+# harness from DISKS, in $RESULT_DIR). Each boot runs one guest-side function
+# of the test file (a "phase") instead of test(), with $DISK_<name> set as in
+# a VM test, and with a persistent share mounted at /state in the guest
+# ($STATE_DIR on the host) for whatever must survive a boot or a kill:
+# writes to it are synchronous 9p writes, on the host before write(2)
+# returns in the guest. The harness exports to test(): BCT_TMULT and
+# BCT_BOOT_SLACK (the tier's slowness), STATE_DIR, and what vm_boot needs.
+
+BCT_BOOT_NR=0
+
+# vm_arm (guest): tell the host that a vm_boot kill delay starts now.
+vm_arm()
+{
+	: > /results/armed
+}
+
+# _vm_ms: milliseconds since the epoch.
+_vm_ms()
+{
+	local t=${EPOCHREALTIME/[.,]/}
+
+	echo $((t / 1000))
+}
+
+# vm_boot PHASE TIMEOUT [KILL_MS]: boot the guest once and run the test
+# file's function PHASE in it. TIMEOUT (seconds) is scaled for the tier.
+# With KILL_MS, QEMU is killed with SIGKILL KILL_MS milliseconds after the
+# guest called vm_arm. Sets BOOT_DIR (console.log, output, status, dmesg).
+# Returns 0 if the phase passed and the VM powered off by itself, 2 if it
+# was killed as asked, 1 on any failure (the phase failed or ended without
+# a status, a timeout, or the kernel log of the boot reports a problem; the
+# console log up to the kill is checked).
+vm_boot()
+{
+	local phase=$1 tmo=$2 kill_ms=${3:-} bdir pid qpid rc bad dargs status
+	local armed_at='' killed='' reason=''
+
+	BCT_BOOT_NR=$((BCT_BOOT_NR + 1))
+	bdir=$RESULT_DIR/boot-$(printf '%03d' "$BCT_BOOT_NR")-$phase
+	BOOT_DIR=$bdir
+	mkdir -p "$bdir" "$STATE_DIR"
+	tmo=$((tmo * BCT_TMULT + BCT_BOOT_SLACK))
+	{
+		printf 'REPO=%q\nTEST_NAME=%q\nTEST_FILE=/results/phase.sh\n' "$REPO" "$TEST_NAME"
+		printf 'BCACHE_KO=%q\nTEST_KO_DIR=%q\nTOOLS=%q\n' "$BCACHE_KO" "$TEST_KO_DIR" "$TOOLS"
+		printf 'GUEST_MODDIR=%q\nDEBUG_TIER=%q\nSTATE_DIR=/state\n' "$GUEST_MODDIR" "$DEBUG_TIER"
+		printf 'BCT_PHASE=%q\nBCT_BOOT_NR=%q\n' "$phase" "$BCT_BOOT_NR"
+		printf 'export REPO TEST_NAME BCACHE_KO TEST_KO_DIR TOOLS DEBUG_TIER STATE_DIR BCT_PHASE BCT_BOOT_NR\n'
+	} > "$bdir/env"
+	# The guest runner sources TEST_FILE and calls test(): run the phase.
+	{
+		printf '. %q\n' "$REPO/tests/lib/vm.sh"
+		printf '. %q\n' "$TEST_FILE"
+		printf 'unset -f requires\n'
+		printf 'test()\n{\n'
+		printf '\tmkdir -p /state\n'
+		printf '\tmount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 state /state\n'
+		printf '\t%q\n}\n' "$phase"
+	} > "$bdir/phase.sh"
+
+	mapfile -t dargs < "$RESULT_DIR/disk-args"
+	run_vm "$bdir" "$tmo" "$BCT_MEM" "${dargs[@]}" \
+		-virtfs "local,path=$STATE_DIR,mount_tag=state,security_model=none" \
+		-pidfile "$bdir/qemu.pid" 2> "$bdir/vm.err" &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ -n "$kill_ms" ] && [ -z "$killed" ]; then
+			if [ -z "$armed_at" ] && [ -e "$bdir/armed" ]; then
+				armed_at=$(_vm_ms)
+			fi
+			if [ -n "$armed_at" ] && [ $(($(_vm_ms) - armed_at)) -ge "$kill_ms" ]; then
+				qpid=$(cat "$bdir/qemu.pid" 2>/dev/null)
+				if [ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; then
+					killed=1
+					echo "killed $kill_ms ms after arming" > "$bdir/killed"
+				fi
+			fi
+		fi
+		sleep 0.02
+	done
+	rc=0
+	wait "$pid" || rc=$?
+
+	status=$(cat "$bdir/status" 2>/dev/null || true)
+	if [ -n "$killed" ]; then
+		case "$status" in
+		''|pass) ;;
+		*) reason="the phase failed before the kill: $status" ;;
+		esac
+	elif [ "$rc" -eq 124 ]; then
+		reason="timed out after ${tmo}s"
+	elif [ -n "$kill_ms" ] && [ -z "$armed_at" ] && [ "$status" = pass ]; then
+		reason="the phase never called vm_arm"
+	elif [ -z "$status" ]; then
+		reason="the VM ended without a result (qemu status $rc)"
+	elif [ "$status" != pass ]; then
+		reason="phase $phase: $status"
+	elif [ -n "$kill_ms" ]; then
+		reason="the phase ended before the kill"
+	fi
+	if ! bad=$(klog_check "$bdir/console.log" "$bdir/dmesg" "$bdir/kmemleak"); then
+		reason=${reason:-"kernel log reports a problem"}
+		printf '%s\n' "$bad" > "$bdir/klog-bad"
+	fi
+	if [ -n "$reason" ]; then
+		echo "boot $BCT_BOOT_NR ($phase): FAIL: $reason"
+		[ -s "$bdir/output" ] && tail -n 25 "$bdir/output" | sed 's/^/  guest| /'
+		[ -s "$bdir/klog-bad" ] && sed 's/^/  klog| /' "$bdir/klog-bad"
+		[ -s "$bdir/qemu.err" ] && tail -n 5 "$bdir/qemu.err" | sed 's/^/  qemu| /'
+		echo "  results: $bdir"
+		return 1
+	fi
+	[ -n "$killed" ] && return 2
+	return 0
+}
