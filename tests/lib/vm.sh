@@ -111,7 +111,7 @@ run_vm()
 		-nodefaults -nographic -no-reboot -monitor none \
 		-serial "file:$rdir/console.log" \
 		-kernel "$KERNEL_IMAGE" -initrd "$INITRAMFS" \
-		-append "console=ttyS0 loglevel=5 panic=-1 oops=panic softlockup_panic=1 nokaslr rdinit=/init bct.runner=$REPO/tests/lib/guest.sh" \
+		-append "console=ttyS0 loglevel=5 panic=-1 oops=panic softlockup_panic=1 nokaslr no_timer_check rdinit=/init bct.runner=$REPO/tests/lib/guest.sh" \
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$rdir,mount_tag=results,security_model=none" \
 		-device virtio-rng-pci \
