@@ -85,6 +85,8 @@ struct fsck_jent {
 struct fsck_jend {
 	u32		off;		/* sectors: where the log ends */
 	bool		damaged;	/* our magic there, but invalid */
+	bool		broken;		/* -EUCLEAN: written so, not torn */
+	u64		seq;		/* its seq field, if broken */
 	const char	*why;
 	u32		orphan_off;	/* a valid later entry, if any */
 	u64		orphan_seq;	/* 0: none */
@@ -137,7 +139,6 @@ struct fsck {
 	u32		rcap;
 	u32		nodes;
 	u32		bad_nodes;
-	u32		depth;
 	u64		disk_keys;	/* keys in the valid bsets */
 
 	/* results of the cross-checks */

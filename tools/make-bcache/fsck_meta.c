@@ -245,6 +245,7 @@ static void scan_bucket(struct fsck *f, u32 idx)
 	struct fsck_jend *end = &f->jend[idx];
 	const char *why = "";
 	const struct bch_jset *j;
+	int ret;
 
 	if (fsck_read(f, f->buf, (size_t)bs << BCH_SECTOR_SHIFT, start,
 		      "journal bucket"))
@@ -252,9 +253,16 @@ static void scan_bucket(struct fsck *f, u32 idx)
 	while (off < bs) {
 		j = (const struct bch_jset *)(f->buf +
 					      ((size_t)off << BCH_SECTOR_SHIFT));
-		if (bch_jset_validate(j, fsck_chunk(bs, off), &f->g, start + off,
-				      &why)) {
-			end->damaged = jset_damaged(j, start + off);
+		ret = bch_jset_validate(j, fsck_chunk(bs, off), &f->g,
+					start + off, &why);
+		if (ret) {
+			/* A rule broken under a good checksum, or by the size:
+			 * written like that, not torn.
+			 */
+			end->broken = ret == -EUCLEAN;
+			end->seq = le64_to_cpu(j->seq);
+			end->damaged = end->broken ||
+				       jset_damaged(j, start + off);
 			end->why = why;
 			orphan_scan(f, idx, off, prev, end);
 			break;
@@ -289,6 +297,8 @@ static bool after_newest(const struct fsck *f, u32 idx, u32 s)
 	return idx == (n->bucket + 1) % f->g.journal_buckets && s == 0;
 }
 
+static const char ignored[] = "; the kernel ignores it";
+
 /* Damaged entries and entries the scan cannot reach. */
 static void journal_damage(struct fsck *f)
 {
@@ -299,6 +309,11 @@ static void journal_damage(struct fsck *f)
 		const struct fsck_jend *e = &f->jend[i];
 		u64 sector = bch_journal_bucket_sector(&f->g, i) + e->off;
 
+		if (e->broken && (!f->newest || e->seq >= f->last_seq)) {
+			fsck_error(f, "journal bucket %u: entry seq %llu at sector %llu: %s%s",
+				   i, e->seq, sector, e->why, ignored);
+			continue;
+		}
 		if (f->newest && after_newest(f, i, e->off)) {
 			if (e->damaged)
 				fsck_info(f, "journal bucket %u: torn entry at sector %llu after the newest entry (%s)",
