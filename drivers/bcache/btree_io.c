@@ -360,15 +360,16 @@ static void root_free_fn(struct bch_jwait *w)
 	kfree(f);
 }
 
-/* Free a replaced node's bucket once nothing durable points at it. */
-static void free_old_bucket(struct cache_set *c, u64 bucket, bool was_root)
+/*
+ * Free a replaced node's bucket once nothing durable points at it: after
+ * the next journal entry, which carries the root if it changed. Even a
+ * non-root node waits: its parent may itself have been replaced up to a
+ * new root that only the journal makes durable.
+ */
+static void free_old_bucket(struct cache_set *c, u64 bucket)
 {
 	struct root_free *f;
 
-	if (!was_root) {
-		bch_btree_bucket_free(c, bucket);
-		return;
-	}
 	spin_lock(&c->alloc.lock);
 	c->buckets[bucket].flags |= BCH_BF_FREEING;
 	spin_unlock(&c->alloc.lock);
@@ -547,7 +548,7 @@ again:
 			goto dead;
 		}
 	}
-	free_old_bucket(c, n->bucket, was_root);
+	free_old_bucket(c, n->bucket);
 dead:
 	pin = n->pin_seq;
 	n->pin_seq = 0;

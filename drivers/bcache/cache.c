@@ -254,8 +254,10 @@ static int cache_load(struct cache_set *c)
 		return ret;
 	/* Replayed keys go to their nodes: the old entries are done with. */
 	ret = bch_btree_flush(c, U64_MAX, true);
-	if (!ret)
+	if (!ret) {
+		bch_journal_replay_done(c);
 		ret = bch_journal_flush(c);
+	}
 	if (ret) {
 		pr_err("%s: cannot write metadata after replay: %d\n",
 		       c->name, ret);

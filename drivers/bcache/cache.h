@@ -131,6 +131,7 @@ struct bch_journal {
 	bool		clean;		/* next entry: clean shutdown */
 	bool		stopped;
 	int		err;		/* a write failed: nothing is durable */
+	u64		replay_last;	/* replayed entries still needed, or 0 */
 	u32		reserved;	/* keys promised to inserters */
 	u64		durable_seq;
 	u64		last_seq;	/* of the newest written entry */
@@ -308,6 +309,7 @@ u64 bch_journal_open_seq(struct cache_set *c);
 int bch_journal_flush(struct cache_set *c);
 int bch_journal_write_clean(struct cache_set *c);
 void bch_journal_kick(struct cache_set *c);
+void bch_journal_replay_done(struct cache_set *c);
 
 /* ---- gc.c ---------------------------------------------------------------- */
 

@@ -55,6 +55,32 @@ static u64 pin_front(struct bch_journal *j, u64 upto)
 	return j->pin_front;
 }
 
+/* last_seq for an entry of @seq: the oldest entry replay still needs. */
+static u64 entry_last(struct bch_journal *j, u64 seq)
+{
+	u64 last = min(pin_front(j, seq), seq);
+
+	if (j->replay_last)
+		last = min(last, j->replay_last);
+	return last;
+}
+
+/**
+ * bch_journal_replay_done() - the replayed keys are in their nodes on disk
+ * @c: cache set
+ *
+ * From now on new entries may stop carrying the replayed ones.
+ */
+void bch_journal_replay_done(struct cache_set *c)
+{
+	struct bch_journal *j = &c->journal;
+
+	spin_lock(&j->lock);
+	j->replay_last = 0;
+	spin_unlock(&j->lock);
+	wake_up_all(&j->wait);
+}
+
 static void run_waiters(struct list_head *list, int err)
 {
 	struct bch_jwait *w, *tmp;
@@ -101,7 +127,7 @@ static void place_entry(struct cache_set *c, u32 sectors, u64 seq,
 	while (j->bucket_seq[next] >= *last && !j->stopped) {
 		wait_unpinned(c, j->bucket_seq[next] + 1);
 		spin_lock(&j->lock);
-		*last = min(pin_front(j, seq), seq);
+		*last = entry_last(j, seq);
 		spin_unlock(&j->lock);
 	}
 	j->idx = next;
@@ -153,7 +179,7 @@ static void journal_write_work(struct work_struct *work)
 	memset(js, 0, sizeof(*js));
 	js->root = j->root;
 	js->root_level = cpu_to_le32(j->root_level);
-	last = min(pin_front(j, seq), seq);
+	last = entry_last(j, seq);
 	spin_unlock(&j->lock);
 
 	if (clean && last != seq)

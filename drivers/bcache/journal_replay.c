@@ -188,6 +188,12 @@ static void set_ring(struct cache_set *c, const struct jentry *newest)
 			  bch_journal_bucket_sector(&c->g, newest->idx) +
 			  (newest->bytes >> SECTOR_SHIFT));
 		j->last_seq = newest->last_seq;
+		/*
+		 * Replayed keys live only in memory until the btree flush
+		 * after replay: every entry written before then must keep
+		 * them (bch_journal_replay_done()).
+		 */
+		j->replay_last = newest->last_seq;
 	}
 	j->durable_seq = seq;
 	j->pin_front = seq + 1;
