@@ -125,10 +125,17 @@ static void place_entry(struct cache_set *c, u32 sectors, u64 seq,
 		return;
 	next = (j->idx + 1) % c->g.journal_buckets;
 	while (j->bucket_seq[next] >= *last && !j->stopped) {
+		bool replaying;
+
 		wait_unpinned(c, j->bucket_seq[next] + 1);
 		spin_lock(&j->lock);
 		*last = entry_last(j, seq);
+		replaying = j->replay_last && j->bucket_seq[next] >= *last;
 		spin_unlock(&j->lock);
+		/* Replayed entries are freed by the flush after replay. */
+		if (replaying)
+			wait_event_timeout(j->wait, !READ_ONCE(j->replay_last) ||
+					   READ_ONCE(j->stopped), SPACE_WAIT);
 	}
 	j->idx = next;
 	j->off = 0;
