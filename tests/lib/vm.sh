@@ -164,12 +164,12 @@ vm_arm()
 	: > /results/armed
 }
 
-# _vm_ms: milliseconds since the epoch.
-_vm_ms()
+# _vm_now: set NOW_MS to the milliseconds since the epoch (no fork).
+_vm_now()
 {
 	local t=${EPOCHREALTIME/[.,]/}
 
-	echo $((t / 1000))
+	NOW_MS=$((t / 1000))
 }
 
 # vm_boot PHASE TIMEOUT [KILL_MS]: boot the guest once and run the test
@@ -182,8 +182,8 @@ _vm_ms()
 # console log up to the kill is checked).
 vm_boot()
 {
-	local phase=$1 tmo=$2 kill_ms=${3:-} bdir pid qpid rc bad dargs status
-	local armed_at='' killed='' reason=''
+	local phase=$1 tmo=$2 kill_ms=${3:-} bdir pid qpid rc bad dargs status tfd
+	local armed_at='' killed='' reason='' NOW_MS
 
 	BCT_BOOT_NR=$((BCT_BOOT_NR + 1))
 	bdir=$RESULT_DIR/boot-$(printf '%03d' "$BCT_BOOT_NR")-$phase
@@ -213,21 +213,26 @@ vm_boot()
 		-virtfs "local,path=$STATE_DIR,mount_tag=state,security_model=none" \
 		-pidfile "$bdir/qemu.pid" 2> "$bdir/vm.err" &
 	pid=$!
+	# Sleep with read -t on a pipe nobody writes: no fork per poll, which
+	# matters on a host whose CPUs run the guest.
+	exec {tfd}<> <(:)
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ -n "$kill_ms" ] && [ -z "$killed" ]; then
+			_vm_now
 			if [ -z "$armed_at" ] && [ -e "$bdir/armed" ]; then
-				armed_at=$(_vm_ms)
+				armed_at=$NOW_MS
 			fi
-			if [ -n "$armed_at" ] && [ $(($(_vm_ms) - armed_at)) -ge "$kill_ms" ]; then
-				qpid=$(cat "$bdir/qemu.pid" 2>/dev/null)
+			if [ -n "$armed_at" ] && [ $((NOW_MS - armed_at)) -ge "$kill_ms" ]; then
+				read -r qpid < "$bdir/qemu.pid"
 				if [ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; then
 					killed=1
 					echo "killed $kill_ms ms after arming" > "$bdir/killed"
 				fi
 			fi
 		fi
-		sleep 0.02
+		read -r -t 0.02 -u "$tfd" || true
 	done
+	exec {tfd}<&-
 	rc=0
 	wait "$pid" || rc=$?
 
