@@ -72,6 +72,8 @@
 /* Largest sector size dm-log-writes can use (a page). */
 #define LW_MAX_SECTOR		4096U
 #define U64_MAX_		(~0ULL)
+/* compare: bytes per read of the second device */
+#define CMP_CHUNK		BIT_ULL(20)
 
 /* Both start a sector; no padding before the last field. */
 struct lw_super {
@@ -719,9 +721,9 @@ static int read_block(int fd, const char *path, void *buf, size_t len,
 static int cmd_compare(const char *a, const char *b,
 		       const struct compare_opts *o)
 {
-	u64 asize, bsize, off, end, diff = 0;
+	u64 asize, bsize, off, end, diff = 0, chunk, i;
 	int fa = -1, fb = -1, ret = 2;
-	void *ba = NULL, *bb = NULL;
+	char *ba = NULL, *bb = NULL;
 
 	fa = open_direct(a, &asize);
 	if (fa < 0)
@@ -741,20 +743,27 @@ static int cmd_compare(const char *a, const char *b,
 		    o->bs);
 		goto out;
 	}
-	if (posix_memalign(&ba, 4096, o->bs) ||
-	    posix_memalign(&bb, 4096, o->bs)) {
+	/* B is read in large chunks, A in blocks of BS. */
+	chunk = o->bs > CMP_CHUNK ? o->bs : CMP_CHUNK;
+	if (posix_memalign((void **)&ba, 4096, o->bs) ||
+	    posix_memalign((void **)&bb, 4096, chunk)) {
 		err("out of memory");
 		goto out;
 	}
-	for (off = o->offset; off < end; off += o->bs) {
-		if (read_block(fa, a, ba, o->bs, off) ||
-		    read_block(fb, b, bb, o->bs, off))
+	for (off = o->offset; off < end; off += chunk) {
+		if (chunk > end - off)
+			chunk = end - off;
+		if (read_block(fb, b, bb, chunk, off))
 			goto out;
-		if (!memcmp(ba, bb, o->bs))
-			continue;
-		if (diff++ < 16)
-			printf("differ: bytes %llu..%llu\n", off,
-			       off + o->bs - 1);
+		for (i = 0; i < chunk; i += o->bs) {
+			if (read_block(fa, a, ba, o->bs, off + i))
+				goto out;
+			if (!memcmp(ba, bb + i, o->bs))
+				continue;
+			if (diff++ < 16)
+				printf("differ: bytes %llu..%llu\n", off + i,
+				       off + i + o->bs - 1);
+		}
 	}
 	if (diff) {
 		printf("%llu of %llu blocks of %llu bytes differ\n", diff,
