@@ -114,9 +114,14 @@ static bool wait_unpinned(struct cache_set *c, u64 seq)
 	return false;
 }
 
-/* Pick where an entry of @sectors goes; may wait for ring space. */
+/*
+ * Pick where an entry of @sectors goes; may wait for ring space. While it
+ * waits, pins may go and the root may change: @last and the root in @js
+ * are taken again together, so that the entry never drops older entries
+ * while it names a root that does not yet include their keys.
+ */
 static void place_entry(struct cache_set *c, u32 sectors, u64 seq,
-			u64 *last)
+			u64 *last, struct bch_jset *js)
 {
 	struct bch_journal *j = &c->journal;
 	u32 next;
@@ -130,6 +135,8 @@ static void place_entry(struct cache_set *c, u32 sectors, u64 seq,
 		wait_unpinned(c, j->bucket_seq[next] + 1);
 		spin_lock(&j->lock);
 		*last = entry_last(j, seq);
+		js->root = j->root;
+		js->root_level = cpu_to_le32(j->root_level);
 		replaying = j->replay_last && j->bucket_seq[next] >= *last;
 		spin_unlock(&j->lock);
 		/* Replayed entries are freed by the flush after replay. */
@@ -192,7 +199,7 @@ static void journal_write_work(struct work_struct *work)
 	if (clean && last != seq)
 		clean = false;
 	bytes = bch_jset_bytes(&c->g, b->nkeys);
-	place_entry(c, bytes >> SECTOR_SHIFT, seq, &last);
+	place_entry(c, bytes >> SECTOR_SHIFT, seq, &last, js);
 	sector = bch_journal_bucket_sector(&c->g, j->idx) + j->off;
 
 	js->nr_keys = cpu_to_le32(b->nkeys);
