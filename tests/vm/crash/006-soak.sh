@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-DESCRIPTION="soak: 8 concurrent fio verify jobs (mixed reads and writes, 512 B to 256 KiB) with GC running, cache mode changes and cache unregister/register cycles; 0 verify errors (BCT_SOAK_SECONDS, default 90)"
+DESCRIPTION="soak: 8 concurrent fio verify jobs (mixed reads and writes, 512 B to 256 KiB) with GC running, cache mode changes and cache unregister/register cycles; 0 verify errors (BCT_SOAK_SECONDS, default 60)"
 TEST_GROUPS="crash soak"
 TIMEOUT=1200
 MEM=1536
 DISKS="ssd:24M hdd:160M"
 
-SECS=${BCT_SOAK_SECONDS:-90}
+SECS=${BCT_SOAK_SECONDS:-60}
 
 # Eight jobs, each on its own 16 MiB region: fio verifies what it wrote.
 soak_jobs()
