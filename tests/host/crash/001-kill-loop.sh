@@ -508,6 +508,7 @@ test()
 		"(${sum[fio_files]} fio files), cache hits ${sum[hits]}, misses ${sum[misses]}," \
 		"gc runs ${sum[gc]}"
 	[ "${sum[hits]}" -gt 0 ] || fail "the cache never served a read"
+	[ "${sum[gc]}" -gt 0 ] || fail "GC never ran: the cache is too large for the test"
 	[ "${sum[committed]}" -ge $((n / 2)) ] ||
 		fail "only ${sum[committed]} of $n iterations got verified"
 	if [ -x "$TOOLS/bcache-fsck" ]; then
