@@ -13,7 +13,7 @@
  *                  --mode dsync|direct|buffered|osync [--seed X] [--max N]
  *                  [--align N] [--batch N] [--zero PCT] [--count N]
  *   stampio verify TARGET --run R --offset B --units N --floor F [--log L]
- *                  [--out F2] [--same-as F3] [--buffered]
+ *                  [--out F2] [--same-as F3] [--buffered] [--strict]
  *
  * "init" stamps every unit with sequence S and writes the floor file: the
  * version (sequence number) each unit holds. "write" writes random ranges
@@ -32,6 +32,10 @@
  *   covering the unit;
  * - its version is not older than the newest durable write covering it
  *   (nor than the floor).
+ * With --strict, a unit must also hold at least the newest write to it that
+ * completed (the direct mode logs an ACK record after each write): the rule
+ * for a device that loses nothing that completed, such as a VM killed while
+ * its disk images stay on the host.
  * It prints figures, the errors (at most 20 in detail), writes the versions
  * it read as the next floor (--out), requires them to equal those of an
  * earlier read (--same-as: reads are stable), and exits 0 if all is well,
@@ -115,6 +119,7 @@ struct opts {
 	u32		zero_pct;
 	int		mode;
 	bool		buffered;
+	bool		strict;
 };
 
 static u64 splitmix(u64 *s)
@@ -489,6 +494,16 @@ static __printf(2, 3) void verr(struct vstats *st, const char *fmt, ...)
 	fprintf(stderr, "\n");
 }
 
+/* A write that completed (ACK), not yet made durable, is not there. */
+static void acked_lost(const struct opts *o, struct vstats *st, u64 u,
+		       u64 seq, u64 acked)
+{
+	st->acked_lost++;
+	if (o->strict)
+		verr(st, "unit %llu: holds seq %llu, the completed write of seq %llu is lost",
+		     u, seq, acked);
+}
+
 /* Check one unit (region index @u) against what may be there. */
 static u64 verify_unit(const struct opts *o, const u8 *p, u64 u,
 		       const u64 *floor, const u64 *need, const u64 *zmax,
@@ -519,7 +534,7 @@ static u64 verify_unit(const struct opts *o, const u8 *p, u64 u,
 		if (z > need[u])
 			st->past_durable++;
 		if (amax[u] > z)
-			st->acked_lost++;
+			acked_lost(o, st, u, z, amax[u]);
 		return z | ZERO_BIT;
 	}
 	memcpy(&h, p, sizeof(h));
@@ -558,7 +573,7 @@ static u64 verify_unit(const struct opts *o, const u8 *p, u64 u,
 	if (h.seq > need[u])
 		st->past_durable++;
 	if (amax[u] > h.seq)
-		st->acked_lost++;
+		acked_lost(o, st, u, h.seq, amax[u]);
 	return h.seq;
 }
 
@@ -668,7 +683,7 @@ int main(int argc, char **argv)
 		{ "max", 1, NULL, 'M' }, { "align", 1, NULL, 'a' },
 		{ "batch", 1, NULL, 'b' }, { "zero", 1, NULL, 'z' },
 		{ "count", 1, NULL, 'c' }, { "buffered", 0, NULL, 'B' },
-		{ "same-as", 1, NULL, 'A' },
+		{ "same-as", 1, NULL, 'A' }, { "strict", 0, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o = { .max = 128, .align = 1, .batch = 16, .mode = -1 };
@@ -729,6 +744,9 @@ int main(int argc, char **argv)
 			break;
 		case 'B':
 			o.buffered = true;
+			break;
+		case 'T':
+			o.strict = true;
 			break;
 		case 'm':
 			for (i = 0; i < 4; i++)
