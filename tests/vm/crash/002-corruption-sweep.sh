@@ -36,12 +36,13 @@ IMG_MB=8
 
 requires()
 {
-	# Open (issue #5): on the stock kernel some damaged bsets of nodes in
-	# use are accepted without a report (#36 badptr, #38 badseq, #56
-	# badcsum in the last run; reads stayed right). Until triaged, the
-	# sweep is opt-in.
+	# Open bug (issue #5): bch_node_read() takes the first bset that fails
+	# validation as the end of the node's log, silently; the keys of that
+	# bset and later ones are lost and extents they replaced are served
+	# again: stale reads (#36 badptr, #38 badseq, #56 badcsum). Until the
+	# kernel is fixed, the sweep is opt-in.
 	[ -n "${BCT_SWEEP:-}" ] ||
-		skip "open: some damaged in-use bsets are accepted unreported; BCT_SWEEP=1 runs it"
+		skip "known open bug: a damaged non-first bset silently truncates a node (stale reads); BCT_SWEEP=1 runs it"
 	_have_program fio sha256sum timeout
 	[ -x "$DAMAGE" ] || skip "tests/tools/bch-damage is not built (run make)"
 }
