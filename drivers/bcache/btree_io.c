@@ -1,14 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bcache engine: reading, writing and replacing btree nodes.
- *
- * Reading validates every bset (checksum, magic, node_seq, sector, offset,
- * index, level, sorted keys, pointer sanity through bch_bset_validate())
- * and, on top, that every key lies in the node's range and that the node
- * fits the in-memory cap. A node whose first bset is bad, or that breaks a
- * rule, is BAD: it is never trusted, its range reads as uncached, and it is
- * replaced (by whatever was inserted since, or by an empty subtree) before
- * an invalidation in its range may report success.
+ * bcache engine: writing and replacing btree nodes (reading them is in
+ * btree_read.c).
  *
  * Writing, always under c->btree_write_lock:
  *  - append: a leaf's pending keys become the next bset of its bucket
@@ -24,150 +17,16 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/random.h>
-#include <linux/sched/mm.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include "bcache.h"
 #include "btree.h"
-
-#define READ_CHUNK	BIT(20)
 
 static struct bch_key node_ptr(struct cache_set *c, const struct btree *n)
 {
 	return bch_key_raw_make(n->lo, c->g.bucket_sectors,
 				bch_bucket_to_sector(&c->g, n->bucket),
 				n->gen, true);
-}
-
-static void node_bad(struct cache_set *c, struct btree *n, const char *why)
-{
-	pr_err_ratelimited("%s: btree node at bucket %llu (level %u) dropped: %s\n",
-			   c->name, n->bucket, n->level, why);
-	set_bit(BTREE_BAD, &n->flags);
-	set_bit(BTREE_REWRITE, &n->flags);
-	n->live.nr = 0;
-	if (n->pending.k)
-		n->pending.nr = 0;
-	atomic_inc(&c->bad_nodes);
-}
-
-static int apply_bset(struct cache_set *c, struct btree *n,
-		      const struct bch_bset *b, const char **why)
-{
-	u32 i, nr = le32_to_cpu(b->nr_keys);
-
-	for (i = 0; i < nr; i++) {
-		const struct bch_key *k = &b->keys[i];
-		u64 raw = bch_key_raw(k);
-
-		if (raw < n->lo || raw >= n->hi ||
-		    (!n->level && bch_kend(k) > n->hi)) {
-			*why = "key outside the node's range";
-			return -EUCLEAN;
-		}
-		if (n->level ? bch_keys_insert_ptr(&n->live, k) :
-			       bch_keys_insert_extent(&n->live, k, false)) {
-			*why = "more keys than a node may hold";
-			return -EUCLEAN;
-		}
-	}
-	return 0;
-}
-
-/**
- * bch_node_read() - read and validate a node from its bucket
- * @c: cache set
- * @n: new node, write locked, with bucket, gen, range and level set
- *
- * On any failure the node is marked BAD (and dirty, so that it gets
- * replaced) instead of returning an error.
- *
- * Return: 0, or -ENODATA if the node is BAD.
- */
-int bch_node_read(struct cache_set *c, struct btree *n)
-{
-	struct bch_bucket *bk = &c->buckets[n->bucket];
-	u64 start = bch_bucket_to_sector(&c->g, n->bucket);
-	u32 bs = c->g.bucket_sectors, off = 0, cstart = 0, loaded = 0;
-	u32 chunk = min_t(u32, READ_CHUNK, bs << SECTOR_SHIFT);
-	struct bch_bset_expect e = {
-		.node_sector = start, .level = n->level,
-	};
-	const char *why = "no valid first bset";
-	bool fatal = false;
-	unsigned int noio;
-	void *buf;
-	int ret = 0;
-
-	lockdep_assert_held_write(&n->lock);
-	if (n->bucket < c->g.data_bucket || n->bucket >= c->g.nbuckets ||
-	    bk->type != BCH_BUCKET_BTREE || bk->gen != n->gen) {
-		why = "pointer to a bucket that holds no node";
-		goto bad;
-	}
-	noio = memalloc_noio_save();
-	buf = kvmalloc(chunk, GFP_KERNEL);
-	memalloc_noio_restore(noio);
-	if (!buf) {
-		why = "out of memory";
-		goto bad;
-	}
-	while (off < bs) {
-		const struct bch_bset *b;
-		u32 in = (off - cstart) << SECTOR_SHIFT, bytes;
-
-		if (!loaded || in + sizeof(*b) > loaded) {
-			cstart = off;
-			in = 0;
-			loaded = min_t(u32, chunk, (bs - off) << SECTOR_SHIFT);
-			ret = bch_meta_rw(c, start + off, buf, loaded,
-					  REQ_OP_READ);
-			if (ret) {
-				why = "read error";
-				fatal = true;
-				break;
-			}
-		}
-		b = buf + in;
-		bytes = bch_bset_bytes(&c->g, le32_to_cpu(b->nr_keys));
-		if (le64_to_cpu(b->magic) == BCH_BSET_MAGIC &&
-		    bytes <= ((bs - off) << SECTOR_SHIFT) && bytes <= chunk &&
-		    in + bytes > loaded) {
-			loaded = 0;
-			continue;
-		}
-		e.offset = off;
-		e.idx = n->nbsets;
-		ret = bch_bset_validate(b, loaded - in, &c->g, &e, &why);
-		if (ret)
-			break;
-		e.node_seq = le64_to_cpu(b->node_seq);
-		ret = apply_bset(c, n, b, &why);
-		if (ret) {
-			fatal = true;
-			break;
-		}
-		n->nbsets++;
-		off += bytes >> SECTOR_SHIFT;
-	}
-	kvfree(buf);
-	/* A bset that fails validation ends the log, unless it is the first. */
-	if (fatal || !n->nbsets)
-		goto bad;
-	if (n->level && !n->live.nr) {
-		why = "interior node without children";
-		goto bad;
-	}
-	n->node_seq = e.node_seq;
-	n->woff = off;
-	if (off >= bs)
-		set_bit(BTREE_REWRITE, &n->flags);
-	return 0;
-bad:
-	node_bad(c, n, why);
-	bch_node_mark_dirty(c, n);
-	return -ENODATA;
 }
 
 /* Write one bset of @nr keys at @off of @n's bucket. */
@@ -241,7 +100,7 @@ int bch_node_write(struct cache_set *c, struct btree *n)
 		up_write(&n->lock);
 		return 0;
 	}
-	if (test_bit(BTREE_BAD, &n->flags) ||
+	if (test_bit(BTREE_BAD, &n->flags) || test_bit(BTREE_TORN, &n->flags) ||
 	    (!n->level && n->live.nr + 4 > n->live.cap) ||
 	    (!n->level && n->pending.nr && !append_fits(c, n, n->pending.nr))) {
 		up_write(&n->lock);
@@ -636,6 +495,7 @@ int bch_btree_open_root(struct cache_set *c, const struct bch_key *k,
 static bool flush_wanted(struct btree *n, u64 upto, bool all)
 {
 	return all || test_bit(BTREE_BAD, &n->flags) ||
+	       test_bit(BTREE_TORN, &n->flags) ||
 	       (n->pin_seq && n->pin_seq <= upto) ||
 	       time_after(jiffies, n->dirty_since +
 			  msecs_to_jiffies(BCH_FLUSH_AGE_MS));

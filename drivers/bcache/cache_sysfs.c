@@ -110,6 +110,14 @@ static ssize_t dirty_nodes_show(struct kobject *kobj,
 
 static struct kobj_attribute dirty_nodes_attr = __ATTR_RO(dirty_nodes);
 
+static ssize_t bad_nodes_show(struct kobject *kobj, struct kobj_attribute *attr,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&to_cache(kobj)->bad_nodes));
+}
+
+static struct kobj_attribute bad_nodes_attr = __ATTR_RO(bad_nodes);
+
 static ssize_t discard_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
@@ -235,6 +243,7 @@ static struct attribute *cache_attrs[] = {
 	&btree_nodes_attr.attr,
 	&btree_depth_attr.attr,
 	&dirty_nodes_attr.attr,
+	&bad_nodes_attr.attr,
 	&written_attr.attr,
 	&btree_written_attr.attr,
 	&gc_runs_attr.attr,

@@ -147,71 +147,55 @@ static const struct bch_bset *later_bset(struct fsck *f,
 	return NULL;
 }
 
-/* Does a key of the replay range cover @k (a piece of it, as inserted)? */
-static bool in_journal(const struct fsck *f, const struct bch_key *k)
+static bool bset_csum_ok(const struct fsck *f, const struct bch_bset *b,
+			 u32 avail)
 {
-	u64 raw = bch_key_raw(k), end = fkey_end(k);
-	const struct bch_key *j;
-	u32 i, n;
+	u64 end = sizeof(*b) + (u64)le32_to_cpu(b->nr_keys) *
+			       sizeof(struct bch_key);
 
-	for (i = 0; i < f->njents; i++) {
-		if (f->jents[i].seq < f->last_seq)
-			continue;
-		for (n = 0; n < f->jents[i].nr_keys; n++) {
-			j = &f->jents[i].keys[n];
-			if (bch_key_raw(j) > raw || fkey_end(j) < end ||
-			    bch_ptr_is_ptr(j) != bch_ptr_is_ptr(k))
-				continue;
-			if (!bch_ptr_is_ptr(k) ||
-			    (bch_ptr_gen(j) == bch_ptr_gen(k) &&
-			     bch_ptr_sector(j) + (raw - bch_key_raw(j)) ==
-			     bch_ptr_sector(k)))
-				return true;
-		}
-	}
-	return false;
+	return end <= avail &&
+	       le32_to_cpu(b->csum) ==
+	       bch_crc32c(f->g.csum_seed, &b->nr_keys, end - sizeof(b->csum));
 }
 
 /*
- * A leaf's damaged last bset: a torn write at a crash only if its keys are
- * still in the journal (the leaf's pin kept them). Sectors are written
- * atomically, so the keys sharing the header's sector are the bset's own.
- * Return: the first of them that no journal key covers, or NULL.
+ * The log of @n ended at sector @off with a bset that failed for @why.
+ * Decide as the kernel does (drivers/bcache/btree_read.c): the log ends
+ * there, or the node is dropped. @jseq0: journal_seq of the node's bset 0.
+ * Return: false if the kernel drops the node.
  */
-static const struct bch_key *not_in_journal(const struct fsck *f,
-					    const struct bch_bset *b)
-{
-	u32 i, nr = le32_to_cpu(b->nr_keys);
-	u32 fit = (BCH_SECTOR_SIZE - sizeof(*b)) / sizeof(struct bch_key);
-
-	for (i = 0; i < nr && i < fit; i++)
-		if (!bch_key_validate(&b->keys[i], &f->g, 0, NULL) &&
-		    !in_journal(f, &b->keys[i]))
-			return &b->keys[i];
-	return NULL;
-}
-
-/* The log of @n ended at sector @off with a bset that failed for @why. */
-static void log_end(struct fsck *f, const struct fnode *n, u32 off,
-		    int ret, const char *why)
+static bool log_end(struct fsck *f, const struct fnode *n, u32 off,
+		    u64 jseq0, const char *why)
 {
 	const struct bch_bset *b = (const struct bch_bset *)
 		(f->buf + ((size_t)off << BCH_SECTOR_SHIFT));
-	const struct bch_bset *later;
+	u32 bs = f->g.bucket_sectors, at = 0;
 	u64 jseq = le64_to_cpu(b->journal_seq);
-	const struct bch_key *lost;
+	const struct bch_bset *later;
 	struct bch_bset hdr;
-	char tail[96], pos[32];
-	u32 at = 0;
 	bool ours;
 
 	later = later_bset(f, n, off, &at);
 	if (later) {
-		snprintf(tail, sizeof(tail), "bset %u at sector %llu follows",
-			 le32_to_cpu(later->idx), n->sector + at);
-		fsck_error(f, "%s: bset %u at sector %llu: %s, but %s: log cut short, keys lost",
-			   n->desc, n->nbsets, n->sector + off, why, tail);
-		return;
+		fsck_error(f, "%s: bset %u at sector %llu: %s; bset %u follows: log cut short%s",
+			   n->desc, n->nbsets, n->sector + off, why,
+			   le32_to_cpu(later->idx), FSCK_DROPS);
+		return false;
+	}
+	if (bset_csum_ok(f, b, fsck_chunk(bs, off))) {
+		if (le64_to_cpu(b->node_seq) != n->node_seq) {
+			if (jseq < jseq0)
+				return true;	/* an older incarnation */
+			fsck_error(f, "%s: bset %u at sector %llu: %s%s",
+				   n->desc, n->nbsets, n->sector + off,
+				   "of another incarnation, newer than the node",
+				   FSCK_DROPS);
+			return false;
+		}
+		fsck_error(f, "%s: bset %u at sector %llu: %s under a good checksum%s",
+			   n->desc, n->nbsets, n->sector + off, why,
+			   FSCK_DROPS);
+		return false;
 	}
 	/* Unwritten space and older incarnations differ in many bytes. */
 	memset(&hdr, 0, sizeof(hdr));
@@ -222,37 +206,31 @@ static void log_end(struct fsck *f, const struct fnode *n, u32 off,
 	hdr.idx = cpu_to_le32(n->nbsets);
 	ours = fsck_bytes_differ(&hdr.magic, &b->magic, 24) +
 	       fsck_bytes_differ(&hdr.offset, &b->offset, 8) <= 1;
-	/* A rule broken under a good checksum: written so, never torn. */
-	ours = ours || ret == -EUCLEAN;
 	if (!ours)
-		return;
-	if (f->newest && f->newest->flags & BCH_JSET_CLEAN) {
-		/* Every node write completed before the clean entry. */
-		fsck_error(f, "%s: bset %u at sector %llu: %s; %s",
-			   n->desc, n->nbsets, n->sector + off, why,
-			   "written before the clean shutdown: its keys are lost");
-		return;
+		return true;
+	if (f->newest && jseq > f->newest->seq && jseq <= f->newest->seq + 2) {
+		fsck_warning(f, "%s: bset %u at sector %llu: %s: torn by the crash, the journal replays its keys",
+			     n->desc, n->nbsets, n->sector + off, why);
+		return true;
 	}
-	if (!n->level && f->newest && jseq < f->last_seq) {
-		snprintf(tail, sizeof(tail),
-			 "written at journal seq %llu, before last_seq %llu",
-			 jseq, f->last_seq);
-		fsck_error(f, "%s: bset %u at sector %llu: %s; %s: its keys are lost",
-			   n->desc, n->nbsets, n->sector + off, why, tail);
-		return;
+	/*
+	 * Begun before the newest entry on disk was closed: it may have been
+	 * torn by the crash all the same (harmless, the node goes cold), or
+	 * damaged after it was durable.
+	 */
+	if (f->newest && !(f->newest->flags & BCH_JSET_CLEAN) &&
+	    jseq >= f->last_seq) {
+		fsck_warning(f, "%s: bset %u at sector %llu: %s: torn by the crash or damaged%s",
+			     n->desc, n->nbsets, n->sector + off, why,
+			     FSCK_DROPS);
+		return false;
 	}
-	lost = n->level || !f->newest ? NULL : not_in_journal(f, b);
-	if (lost) {
-		snprintf(tail, sizeof(tail), "key %s+%u is in no journal entry",
-			 fsck_pos(bch_key_raw(lost), pos, sizeof(pos)),
-			 bch_ptr_size(lost));
-		fsck_error(f, "%s: bset %u at sector %llu: %s; %s: its keys are lost",
-			   n->desc, n->nbsets, n->sector + off, why, tail);
-		return;
-	}
-	fsck_warning(f, "%s: bset %u at sector %llu: %s (torn write at a crash, or damage)%s",
-		     n->desc, n->nbsets, n->sector + off, why,
-		     n->level ? "" : "; the journal has its keys");
+	fsck_error(f, "%s: bset %u at sector %llu: %s: %s%s",
+		   n->desc, n->nbsets, n->sector + off, why,
+		   f->newest && f->newest->flags & BCH_JSET_CLEAN ?
+		   "written before the clean shutdown, damaged since" :
+		   "damaged after it was written", FSCK_DROPS);
+	return false;
 }
 
 /* Read and merge @n's log; false if the kernel would drop the node. */
@@ -265,6 +243,7 @@ static bool node_read(struct fsck *f, struct fnode *n)
 	const char *why = "";
 	char reason[160];
 	const struct bch_bset *b;
+	u64 jseq0 = 0;
 	int ret = 0;
 
 	if (fsck_read(f, f->buf, (size_t)bs << BCH_SECTOR_SHIFT, n->sector,
@@ -278,6 +257,8 @@ static bool node_read(struct fsck *f, struct fnode *n)
 		ret = bch_bset_validate(b, fsck_chunk(bs, off), &f->g, &e, &why);
 		if (ret)
 			break;
+		if (!n->nbsets)
+			jseq0 = le64_to_cpu(b->journal_seq);
 		e.node_seq = le64_to_cpu(b->node_seq);
 		nr = le32_to_cpu(b->nr_keys);
 		fsck_layout(f, "btree", &f->lay_btree, n->sector + off,
@@ -305,8 +286,8 @@ static bool node_read(struct fsck *f, struct fnode *n)
 			   n->desc, FSCK_DROPS);
 		return false;
 	}
-	if (off < bs)
-		log_end(f, n, off, ret, why);
+	if (off < bs && !log_end(f, n, off, jseq0, why))
+		return false;
 	fsck_info(f, "%s: %u bsets, %u sectors, %u live keys", n->desc,
 		  n->nbsets, off, n->live.nr);
 	return true;
