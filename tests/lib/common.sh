@@ -80,6 +80,22 @@ wait_for()
 	done
 }
 
+# wait_for re-runs a command with the arguments it was given: a "$(cat F)"
+# in them is expanded once, before the first try. These re-read the file.
+# attr_is FILE VALUE: FILE holds VALUE.
+attr_is()
+{
+	[ "$(cat "$1")" = "$2" ]
+}
+
+# attr_ge FILE N: FILE holds a number >= N.
+attr_ge()
+{
+	local v
+
+	v=$(cat "$1") && [ "$v" -ge "$2" ]
+}
+
 # ---- guest-only helpers -------------------------------------------------
 
 SYSFS_BCACHE=/sys/kernel/bcache

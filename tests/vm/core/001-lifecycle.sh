@@ -24,7 +24,7 @@ test()
 
 	# Then the cache: the device attaches by itself.
 	bch_register_cache "$DISK_ssd"
-	wait_for 10 [ "$(bch_sys "$bc" cache)" = "$cache" ] || fail "device did not attach"
+	wait_for 10 attr_is "/sys/block/${bc##*/}/bcache/cache" "$cache" || fail "device did not attach"
 	expect_eq "$(bch_sys "$bc" state)" "clean" "state after attach"
 	expect_eq "$(bch_sys "$bc" uuid)" "$uuid" "uuid"
 	expect_eq "$(bch_sys "$bc" backing_dev)" "$(basename "$DISK_hdd")" "backing_dev"

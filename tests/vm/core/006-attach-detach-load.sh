@@ -25,7 +25,7 @@ test()
 		sleep 15
 		bch_register_cache "$DISK_ssd"
 		dir=$(bch_cache_dir "$DISK_ssd")
-		wait_for 10 [ "$(bch_sys "$bc" state)" = clean ] || fail "did not attach under load"
+		wait_for 10 attr_is "/sys/block/${bc##*/}/bcache/state" clean || fail "did not attach under load"
 		sleep 15
 		bch_unregister_cache "$DISK_ssd"
 		expect_eq "$(bch_sys "$bc" state)" "no cache" "state after unregister"
@@ -35,7 +35,7 @@ test()
 	sleep 10
 	# Detach drops the data but keeps the device.
 	bch_sys_write "$bc" detach 1
-	wait_for 30 [ "$(bch_sys "$bc" state)" = "no cache" ] || fail "detach did not finish"
+	wait_for 30 attr_is "/sys/block/${bc##*/}/bcache/state" "no cache" || fail "detach did not finish"
 	wait "$pid" || { cat /tmp/fio.out; fail "fio saw errors"; }
 	grep -q 'err= 0' /tmp/fio.out || fail "fio reported errors"
 	umount /mnt/t

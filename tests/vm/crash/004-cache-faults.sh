@@ -70,12 +70,6 @@ warm_region()
 
 # Wait until every btree node is written: then reads alone write nothing,
 # and a read fault cannot turn into a metadata write fault.
-# attr_is FILE VALUE: for wait_for, which re-runs a command (not a string).
-attr_is()
-{
-	[ "$(cat "$1")" = "$2" ]
-}
-
 nodes_clean()
 {
 	wait_for 60 attr_is "$DIR/dirty_nodes" 0 || fail "btree nodes stay dirty"

@@ -22,11 +22,6 @@ soak_jobs()
 	done
 }
 
-attr_is()
-{
-	[ "$(cat "$1")" = "$2" ]
-}
-
 test()
 {
 	local u dir fio_pid modes=0 cycles=0 gcs=0 end mode
