@@ -20,6 +20,8 @@ DEFINE_MUTEX(bch_register_lock);
 
 static struct kobject *bcache_kobj;
 
+#define REGISTER_PATH_MAX	1024
+
 static ssize_t register_cache_store(struct kobject *kobj,
 				    struct kobj_attribute *attr,
 				    const char *buf, size_t count)
@@ -27,6 +29,14 @@ static ssize_t register_cache_store(struct kobject *kobj,
 	char *path, *p;
 	int ret;
 
+	/*
+	 * Messages quote the path: never a page of the writer's garbage.
+	 * Device paths, even /dev/disk/by-path ones, are far shorter.
+	 */
+	if (count > REGISTER_PATH_MAX) {
+		pr_err("register_cache: path of %zu bytes is too long\n", count);
+		return -ENAMETOOLONG;
+	}
 	path = kstrndup(buf, count, GFP_KERNEL);
 	if (!path)
 		return -ENOMEM;
