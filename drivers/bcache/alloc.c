@@ -67,6 +67,7 @@ int bch_prio_read(struct cache_set *c)
 	struct bch_alloc *a = &c->alloc;
 	struct bch_prio_page *p = a->prio_buf;
 	const char *why[2] = { "", "" };
+	int err[2];
 	u64 seq[2], b;
 	bool ok[2];
 	u32 page, i, nr;
@@ -80,9 +81,10 @@ int bch_prio_read(struct cache_set *c)
 					  p, sizeof(*p), REQ_OP_READ);
 			if (ret)
 				why[slot] = "read error";
-			ok[slot] = !ret &&
-				!bch_prio_page_validate(p, sizeof(*p), &c->g,
-							page, slot, &why[slot]);
+			err[slot] = ret ? ret :
+				bch_prio_page_validate(p, sizeof(*p), &c->g,
+						       page, slot, &why[slot]);
+			ok[slot] = !err[slot];
 			seq[slot] = le64_to_cpu(p->seq);
 		}
 		slot = bch_ab_pick_read(ok[0], seq[0], ok[1], seq[1]);
@@ -91,6 +93,11 @@ int bch_prio_read(struct cache_set *c)
 			       c->name, page, why[0], why[1]);
 			return -EINVAL;
 		}
+		/* Never written is normal; a copy that went bad is news. */
+		if (err[!slot] && err[!slot] != -ENODATA)
+			pr_notice("%s: prio page %u copy %c unreadable (%s), using copy %c\n",
+				  c->name, page, 'A' + !slot, why[!slot],
+				  'A' + slot);
 		ret = bch_meta_rw(c, bch_prio_page_sector(&c->g, page, slot),
 				  p, sizeof(*p), REQ_OP_READ);
 		if (!ret)

@@ -77,18 +77,20 @@ static int read_uuids(struct cache_set *c)
 	const char *why[2] = { "read error", "read error" };
 	bool ok[2] = { false, false };
 	u64 seq[2] = { 0, 0 };
+	int err[2];
 	int slot, ret;
 
 	c->uuids = kvzalloc(bytes, GFP_KERNEL);
 	if (!c->uuids)
 		return -ENOMEM;
 	for (slot = 0; slot < 2; slot++) {
-		ret = bch_meta_rw(c, bch_uuid_slot_sector(&c->g, slot),
-				  c->uuids, bytes, REQ_OP_READ);
-		if (!ret)
-			ok[slot] = !bch_uuid_set_validate(c->uuids, bytes,
+		err[slot] = bch_meta_rw(c, bch_uuid_slot_sector(&c->g, slot),
+					c->uuids, bytes, REQ_OP_READ);
+		if (!err[slot])
+			err[slot] = bch_uuid_set_validate(c->uuids, bytes,
 							  &c->g, slot,
 							  &why[slot]);
+		ok[slot] = !err[slot];
 		seq[slot] = le64_to_cpu(c->uuids->seq);
 	}
 	slot = bch_ab_pick_read(ok[0], seq[0], ok[1], seq[1]);
@@ -97,6 +99,10 @@ static int read_uuids(struct cache_set *c)
 		       c->name, why[0], why[1]);
 		return -EINVAL;
 	}
+	/* Never written is normal; a copy that went bad is news. */
+	if (err[!slot] && err[!slot] != -ENODATA)
+		pr_notice("%s: uuid table copy %c unreadable (%s), using copy %c\n",
+			  c->name, 'A' + !slot, why[!slot], 'A' + slot);
 	ret = bch_meta_rw(c, bch_uuid_slot_sector(&c->g, slot), c->uuids,
 			  bytes, REQ_OP_READ);
 	if (!ret)
@@ -178,6 +184,7 @@ static struct cache_set *cache_alloc(void)
 	INIT_WORK(&c->fail_work, cache_fail_work);
 	c->io_error_limit = BCH_IO_ERROR_LIMIT;
 	mutex_init(&c->uuid_lock);
+	mutex_init(&c->backing_lock);
 	init_waitqueue_head(&c->gc_wait);
 	init_waitqueue_head(&c->alloc.wait);
 	spin_lock_init(&c->alloc.lock);
