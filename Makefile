@@ -7,7 +7,9 @@
 #   make check T=quick   one test, area or group (see tests/run --list)
 #   make check-debug     the suite (or T=...) on a KASAN/lockdep/kmemleak kernel
 #   make demo            the cache at work on virtual disks in QEMU
-#   make install         module, tools, man pages (PREFIX, DESTDIR)
+#   make install         module, tools, man pages, udev rules, initramfs hook
+#                        (PREFIX, DESTDIR); make uninstall removes them
+#   make dkms-install    register the sources with DKMS, build and install
 
 # The newest installed Debian 6.1 build tree of the stock -amd64 flavour (not
 # -rt or -cloud): this is not `uname -r`, because the build machine may run
@@ -26,7 +28,8 @@ DEBUG_KDIR = $(shell tests/debug-kernel.sh --print-dir 2>/dev/null)/build
 DEBUG_BUILD := build/debug
 
 .PHONY: all module tools test-modules test-tools clean deps check check-debug check-unit \
-	fuzz style demo install uninstall debug-module compile-test help
+	fuzz style demo install uninstall install-stage dkms-source dkms-install \
+	dkms-uninstall debug-module compile-test help
 
 all: module tools test-modules test-tools
 
@@ -94,9 +97,87 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh
 
-install: module tools
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra INSTALL_MOD_PATH=$(DESTDIR) modules_install
-	$(MAKE) -C tools/make-bcache install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+# ---- install -------------------------------------------------------------
+#
+# Everything is staged in build/install, checked (nothing may land on a path
+# owned by a Debian package or used by bcache-tools) and copied to DESTDIR by
+# scripts/install-files.sh, which records each file in MANIFEST; uninstall
+# removes what MANIFEST lists. Paths outside PREFIX are fixed by what reads
+# them (udev, initramfs-tools, depmod) and can be overridden.
+SBINDIR = $(PREFIX)/sbin
+UDEVRULESDIR ?= /etc/udev/rules.d
+INITRAMFSDIR ?= /etc/initramfs-tools
+DEPMODDIR ?= /etc/depmod.d
+MANIFEST ?= $(PREFIX)/share/bcache/manifest
+STAGE ?= $(CURDIR)/build/install
+# The DKMS package (not "bcache": that is the name of the in-tree module).
+DKMS_NAME := bcache-ssd
+VERSION ?= 0.1.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
+DKMS_SRCDIR = /usr/src/$(DKMS_NAME)-$(VERSION)
+# Kernel release for dkms-install (default: dkms's own, the running kernel).
+DKMS_KVER ?=
+UDEV_RULES_IN := scripts/udev/68-bcache-register.rules.in
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g' \
+	-e 's|@VERSION@|$(VERSION)|g' -e 's|@DKMS_NAME@|$(DKMS_NAME)|g'
+
+install: install-stage
+	scripts/install-files.sh install $(STAGE) "$(DESTDIR)" $(MANIFEST)
+	@echo "Installed. If the root filesystem or anything needed at boot is on"
+	@echo "/dev/bcacheN, rebuild the initramfs: update-initramfs -u -k all"
+
+# The module goes to /lib/modules/KVER/extra; since the in-tree module has the
+# same name, a depmod.d override makes modprobe prefer ours. Kbuild's own
+# signing (CONFIG_MODULE_SIG_ALL) needs the kernel's private key, which
+# Debian does not ship: sign with your MOK instead (see the admin guide).
+install-stage: module tools
+	rm -rf $(STAGE)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
+		INSTALL_MOD_PATH=$(STAGE) CONFIG_MODULE_SIG_ALL= modules_install
+	find $(STAGE)/lib/modules -maxdepth 2 -name 'modules.*' -delete
+	$(MAKE) -C tools/make-bcache install PREFIX=$(PREFIX) DESTDIR=$(STAGE)
+	install -d $(STAGE)$(DEPMODDIR)
+	printf '%s\n' '# bcache (out-of-tree): prefer it to the in-tree module of the same name.' \
+		'# Installed by make install; make uninstall removes it.' \
+		'override bcache * extra/drivers/bcache' > $(STAGE)$(DEPMODDIR)/bcache.conf
+	if [ -f $(UDEV_RULES_IN) ]; then \
+		install -d $(STAGE)$(UDEVRULESDIR) && \
+		$(SUBST) $(UDEV_RULES_IN) > $(STAGE)$(UDEVRULESDIR)/68-bcache-register.rules; \
+	fi
+	install -d $(STAGE)$(INITRAMFSDIR)/hooks $(STAGE)$(INITRAMFSDIR)/scripts/local-top
+	$(SUBST) scripts/initramfs/hook.in > $(STAGE)$(INITRAMFSDIR)/hooks/bcache-ssd
+	$(SUBST) scripts/initramfs/local-top.in > $(STAGE)$(INITRAMFSDIR)/scripts/local-top/bcache-ssd
+	chmod 0755 $(STAGE)$(INITRAMFSDIR)/hooks/bcache-ssd \
+		$(STAGE)$(INITRAMFSDIR)/scripts/local-top/bcache-ssd
+
+uninstall:
+	scripts/install-files.sh uninstall "$(DESTDIR)" $(MANIFEST)
+
+# ---- DKMS ------------------------------------------------------------------
+#
+# dkms-source copies the module's sources and dkms.conf to
+# DESTDIR/usr/src/bcache-ssd-VERSION; dkms-install also runs dkms add, build
+# and install (after removing other registered versions), dkms-uninstall
+# undoes both.
+dkms-source:
+	rm -rf $(DESTDIR)$(DKMS_SRCDIR)
+	install -d $(DESTDIR)$(DKMS_SRCDIR)
+	find Kbuild drivers/bcache include \( -name 'Kbuild*' -o -name '*.[ch]' \) \
+		! -name '*.mod.c' -type f | xargs cp --parents -t $(DESTDIR)$(DKMS_SRCDIR)
+	cp LICENSE $(DESTDIR)$(DKMS_SRCDIR)/
+	$(SUBST) scripts/dkms/dkms.conf > $(DESTDIR)$(DKMS_SRCDIR)/dkms.conf
+	$(SUBST) scripts/dkms/dkms-version.h.in > $(DESTDIR)$(DKMS_SRCDIR)/dkms-version.h
+
+dkms-install: dkms-uninstall
+	$(MAKE) dkms-source DESTDIR=
+	dkms add -m $(DKMS_NAME) -v $(VERSION)
+	dkms build -m $(DKMS_NAME) -v $(VERSION) $(if $(DKMS_KVER),-k $(DKMS_KVER))
+	dkms install -m $(DKMS_NAME) -v $(VERSION) $(if $(DKMS_KVER),-k $(DKMS_KVER))
+
+dkms-uninstall:
+	for v in $$(dkms status -m $(DKMS_NAME) 2>/dev/null | \
+		sed -n 's|^$(DKMS_NAME)/\([^,:]*\).*|\1|p' | sort -u); do \
+		dkms remove -m $(DKMS_NAME) -v $$v --all && rm -rf /usr/src/$(DKMS_NAME)-$$v || exit 1; \
+	done
 
 help:
-	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
