@@ -175,6 +175,11 @@ int bch_cache_attach_check(struct cache_set *c, u8 dev_id, u64 sectors,
 void bch_cache_detach_dev(struct cache_set *c, u8 dev_id, bool keep,
 			  u32 fp_csum, u32 fp_len);
 
+void bch_cache_backing_add(struct cache_set *c, u8 dev_id,
+			   struct block_device *bdev);
+void bch_cache_backing_remove(struct cache_set *c, u8 dev_id);
+void bch_cache_backing_written(struct cache_set *c, u8 dev_id);
+
 void bch_cache_get(struct cache_set *c);
 void bch_cache_put(struct cache_set *c);
 

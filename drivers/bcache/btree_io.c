@@ -53,6 +53,9 @@ static int write_bset(struct cache_set *c, struct btree *n,
 	b->idx = cpu_to_le32(idx);
 	b->level = cpu_to_le32(n->level);
 	ret = bch_bset_seal(b, bytes, &c->g);
+	/* The data of a leaf's keys first (backing.c). */
+	if (!ret && !n->level && nr)
+		bch_backing_flush(c);
 	if (!ret)
 		ret = bch_meta_rw(c, sector + off, b, bytes,
 				  REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA);

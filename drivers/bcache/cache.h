@@ -207,6 +207,11 @@ struct cache_set {
 
 	struct bch_journal journal;
 
+	/* attached backing devices, flushed before their keys are durable */
+	struct mutex	backing_lock;		/* backing[]; held to flush */
+	struct block_device *backing[BCH_UUID_ENTRIES];
+	DECLARE_BITMAP(backing_unflushed, BCH_UUID_ENTRIES);
+
 	/* gc */
 	struct task_struct *gc_thread;
 	bool		gc_want;
@@ -307,6 +312,9 @@ void bch_journal_unpin(struct cache_set *c, u64 seq);
 void bch_journal_set_root(struct cache_set *c, const struct bch_key *k,
 			  u32 level);
 u64 bch_journal_open_seq(struct cache_set *c);
+
+/* backing.c */
+void bch_backing_flush(struct cache_set *c);
 int bch_journal_flush(struct cache_set *c);
 int bch_journal_write_clean(struct cache_set *c);
 void bch_journal_kick(struct cache_set *c);

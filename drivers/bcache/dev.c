@@ -177,6 +177,7 @@ static void dev_detach(struct bcache_dev *d, bool keep)
 		keep = false;
 	}
 	bch_cache_detach_dev(a->c, a->dev_id, keep, csum, len);
+	bch_cache_backing_remove(a->c, a->dev_id);
 	/*
 	 * Without @keep the engine may not have made the invalidation durable
 	 * (a failing cache): whoever attaches next drops the data again.
@@ -253,6 +254,7 @@ static void dev_attach(struct bcache_dev *d)
 	a->c = c;
 	a->d = d;
 	a->dev_id = dev_id;
+	bch_cache_backing_add(c, dev_id, d->bdev);
 
 	ret = dev_attach_finish(d, a, sectors);
 	if (ret) {

@@ -199,6 +199,9 @@ static void journal_write_work(struct work_struct *work)
 
 	if (clean && last != seq)
 		clean = false;
+	/* The data of the keys in the entry first (backing.c). */
+	if (b->nkeys)
+		bch_backing_flush(c);
 	bytes = bch_jset_bytes(&c->g, b->nkeys);
 	place_entry(c, bytes >> SECTOR_SHIFT, seq, &last, js);
 	sector = bch_journal_bucket_sector(&c->g, j->idx) + j->off;

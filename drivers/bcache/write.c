@@ -142,6 +142,8 @@ static void write_backing_endio(struct bio *clone)
 	req->status = clone->bi_status;
 	if (unlikely(req->status))
 		atomic_inc(&req->d->io_errors);
+	else
+		bch_cache_backing_written(req->a->c, req->a->dev_id);
 	bio_put(clone);
 	write_put(req);
 }
