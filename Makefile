@@ -113,9 +113,12 @@ STAGE ?= $(CURDIR)/build/install
 # The DKMS package (not "bcache": that is the name of the in-tree module).
 DKMS_NAME := bcache-ssd
 VERSION ?= 0.1.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
-DKMS_SRCDIR = /usr/src/$(DKMS_NAME)-$(VERSION)
+DKMS_SRCROOT ?= /usr/src
+DKMS_SRCDIR = $(DKMS_SRCROOT)/$(DKMS_NAME)-$(VERSION)
 # Kernel release for dkms-install (default: dkms's own, the running kernel).
 DKMS_KVER ?=
+DKMS_K = $(if $(DKMS_KVER),-k $(DKMS_KVER))
+DKMS_FLAGS ?=
 UDEV_RULES_IN := scripts/udev/68-bcache-register.rules.in
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g' \
 	-e 's|@VERSION@|$(VERSION)|g' -e 's|@DKMS_NAME@|$(DKMS_NAME)|g'
@@ -156,8 +159,8 @@ uninstall:
 #
 # dkms-source copies the module's sources and dkms.conf to
 # DESTDIR/usr/src/bcache-ssd-VERSION; dkms-install also runs dkms add, build
-# and install (after removing other registered versions), dkms-uninstall
-# undoes both.
+# and install (after removing every registered version), dkms-uninstall
+# removes them from DKMS and /usr/src. DKMS_FLAGS go to every dkms command.
 dkms-source:
 	rm -rf $(DESTDIR)$(DKMS_SRCDIR)
 	install -d $(DESTDIR)$(DKMS_SRCDIR)
@@ -169,14 +172,15 @@ dkms-source:
 
 dkms-install: dkms-uninstall
 	$(MAKE) dkms-source DESTDIR=
-	dkms add -m $(DKMS_NAME) -v $(VERSION)
-	dkms build -m $(DKMS_NAME) -v $(VERSION) $(if $(DKMS_KVER),-k $(DKMS_KVER))
-	dkms install -m $(DKMS_NAME) -v $(VERSION) $(if $(DKMS_KVER),-k $(DKMS_KVER))
+	dkms add -m $(DKMS_NAME) -v $(VERSION) --sourcetree $(DKMS_SRCROOT) $(DKMS_FLAGS)
+	dkms build -m $(DKMS_NAME) -v $(VERSION) $(DKMS_K) $(DKMS_FLAGS)
+	dkms install -m $(DKMS_NAME) -v $(VERSION) $(DKMS_K) $(DKMS_FLAGS)
 
 dkms-uninstall:
-	for v in $$(dkms status -m $(DKMS_NAME) 2>/dev/null | \
+	for v in $$(dkms status -m $(DKMS_NAME) $(DKMS_FLAGS) 2>/dev/null | \
 		sed -n 's|^$(DKMS_NAME)/\([^,:]*\).*|\1|p' | sort -u); do \
-		dkms remove -m $(DKMS_NAME) -v $$v --all && rm -rf /usr/src/$(DKMS_NAME)-$$v || exit 1; \
+		dkms remove -m $(DKMS_NAME) -v $$v --all $(DKMS_FLAGS) || exit 1; \
+		rm -rf $(DKMS_SRCROOT)/$(DKMS_NAME)-$$v; \
 	done
 
 help:

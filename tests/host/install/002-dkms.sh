@@ -17,7 +17,7 @@ requires()
 
 test()
 {
-	local t=$TMPDIR src name=bcache-ssd ver dep opts m ko before
+	local t=$TMPDIR src name=bcache-ssd ver dep opts m ko before flags
 
 	# The sources as make dkms-source lays them out in /usr/src.
 	make -C "$REPO" -s dkms-source DESTDIR="$t/src" > "$t/source.log" 2>&1 ||
@@ -77,5 +77,24 @@ test()
 	[ -z "$(find "$m" -path '*/updates/*' -name bcache.ko)" ] || fail "dkms remove left the module"
 	[ -f "$m/kernel/drivers/md/bcache/bcache.ko" ] || fail "dkms remove lost the in-tree module"
 	[ ! -e "$t/dkms/$name/$ver" ] || fail "dkms remove left $t/dkms/$name/$ver"
+
+	# make dkms-install and dkms-uninstall, in the same private trees.
+	flags="--no-depmod --dkmstree $t/dkms --installtree $t/root/lib/modules"
+	make -C "$REPO" -s dkms-install VERSION="$ver" DKMS_SRCROOT="$t/usrsrc" DKMS_KVER="$KVER" \
+		DKMS_FLAGS="$flags" > "$t/make-install.log" 2>&1 ||
+		{ tail -n 30 "$t/make-install.log"; fail "make dkms-install failed"; }
+	[ -f "$t/usrsrc/$name-$ver/dkms.conf" ] || fail "make dkms-install did not copy the sources"
+	[ -n "$(find "$m" -path '*/updates/*' -name bcache.ko)" ] ||
+		{ tail -n 30 "$t/make-install.log"; fail "make dkms-install did not install the module"; }
+	make -C "$REPO" -s dkms-uninstall DKMS_SRCROOT="$t/usrsrc" DKMS_FLAGS="$flags" \
+		> "$t/make-uninstall.log" 2>&1 ||
+		{ tail -n 30 "$t/make-uninstall.log"; fail "make dkms-uninstall failed"; }
+	[ -z "$(find "$m" -path '*/updates/*' -name bcache.ko)" ] || fail "make dkms-uninstall left the module"
+	[ ! -e "$t/usrsrc/$name-$ver" ] || fail "make dkms-uninstall left the sources"
+	[ -z "$(dkms status -m "$name" "${opts[@]}" 2>/dev/null)" ] || fail "dkms still lists $name"
 	expect_eq "$(sha256sum "/lib/modules/$KVER/modules.dep")" "$before" "the host's modules.dep"
+	[ ! -e "/usr/src/$name-$ver" ] || fail "the host's /usr/src was written"
+	[ ! -e "/var/lib/dkms/$name" ] || fail "the host's /var/lib/dkms was written"
+	[ -z "$(find "/lib/modules/$KVER" -path '*/updates/*' -name bcache.ko)" ] ||
+		fail "the host's /lib/modules/$KVER was written"
 }
