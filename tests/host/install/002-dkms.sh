@@ -17,7 +17,7 @@ requires()
 
 test()
 {
-	local t=$TMPDIR src name=bcache-ssd ver dep opts m ko before flags
+	local t=$TMPDIR src name=bcache-ssd ver dep opts m ko before flags f
 
 	# The sources as make dkms-source lays them out in /usr/src.
 	make -C "$REPO" -s dkms-source DESTDIR="$t/src" > "$t/source.log" 2>&1 ||
@@ -27,8 +27,9 @@ test()
 	ver=${src##*/"$name"-}
 	grep -qx "PACKAGE_VERSION=\"$ver\"" "$src/dkms.conf" || fail "dkms.conf has the wrong version"
 	! grep -q '@[A-Z_]*@' "$src/dkms.conf" "$src/dkms-version.h" || fail "a placeholder is left"
-	[ -f "$src/Kbuild" ] && [ -f "$src/drivers/bcache/main.c" ] && [ -f "$src/include/bcache/ondisk.h" ] ||
-		fail "sources are missing from $src"
+	for f in Kbuild drivers/bcache/Kbuild drivers/bcache/main.c include/bcache/ondisk.h LICENSE; do
+		[ -f "$src/$f" ] || fail "$f is missing from $src"
+	done
 	! ls "$src"/drivers/bcache/*.o "$src"/drivers/bcache/*.mod.c 2>/dev/null || fail "build products copied"
 
 	# Private trees: nothing of the host's DKMS state or /lib/modules is
@@ -46,7 +47,7 @@ test()
 	dkms add -m "$name" -v "$ver" "${opts[@]}" > "$t/add.log" 2>&1 ||
 		{ cat "$t/add.log"; fail "dkms add failed"; }
 	dkms build -m "$name" -v "$ver" -k "$KVER" "${opts[@]}" > "$t/build.log" 2>&1 ||
-		{ tail -n 30 "$t/build.log"; cat "$t"/dkms/"$name"/"$ver"/build/make.log 2>/dev/null | tail -n 30
+		{ tail -n 30 "$t/build.log" "$t/dkms/$name/$ver/build/make.log" 2>/dev/null
 		  fail "dkms build failed"; }
 	dkms install --no-depmod -m "$name" -v "$ver" -k "$KVER" "${opts[@]}" > "$t/install.log" 2>&1 ||
 		{ cat "$t/install.log"; fail "dkms install failed"; }
