@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers of the boot-integration tests (tests/vm/boot/*.sh): the real udevd
+# of the guest's root with our rules installed into the guest's overlay.
+
+BCTL=${TOOLS:-}/bcachectl
+UDEVD=/lib/systemd/systemd-udevd
+UDEVD_LOG=/tmp/udevd.log
+
+# boot_setup: install the rules (@SBINDIR@ = the in-repo tools) and a rule
+# that hands the module path to bcachectl (the guest has no installed
+# module: bcachectl insmods $BCACHE_MODULE).
+boot_setup()
+{
+	mkdir -p /etc/udev/rules.d /etc/bcache
+	sed "s|@SBINDIR@|$TOOLS|g" "$REPO/scripts/udev/68-bcache-register.rules.in" \
+		> /etc/udev/rules.d/68-bcache-register.rules
+	grep -q '@' /etc/udev/rules.d/68-bcache-register.rules && fail "unsubstituted @...@ in the rules"
+	echo "SUBSYSTEM==\"block\", ENV{BCACHE_MODULE}=\"$BCACHE_KO\"" \
+		> /etc/udev/rules.d/00-bcache-test.rules
+	rm -f /etc/bcache/devices
+	export BCACHE_MODULE=$BCACHE_KO
+}
+
+# udev_start: udevd, with its log in $UDEVD_LOG; no events yet.
+udev_start()
+{
+	"$UDEVD" >> "$UDEVD_LOG" 2>&1 &
+	wait_for 10 udevadm control --ping --timeout=1 || fail "udevd does not start"
+}
+
+udev_stop()
+{
+	udevadm control --ping --timeout=1 >/dev/null 2>&1 || return 0
+	udevadm settle --timeout=60
+	udevadm control --exit
+	wait_for 10 [ -z "$(pidof systemd-udevd)" ] || fail "udevd does not exit"
+}
+
+# coldplug DEV...: "add" uevents for these block devices, in this order,
+# each processed before the next, as at boot.
+coldplug()
+{
+	local d
+
+	for d in "$@"; do
+		udevadm trigger --action=add --settle "/sys/class/block/${d##*/}"
+	done
+}
+
+# bcache_devs: the registered /dev/bcacheN, one per line.
+bcache_devs()
+{
+	local d
+
+	for d in /sys/block/bcache*/bcache/uuid; do
+		[ -e "$d" ] || continue
+		d=${d%/bcache/uuid}
+		echo "/dev/${d##*/}"
+	done
+}
+
+# stop_all: stop every bcacheN, unregister every cache.
+stop_all()
+{
+	local d c
+
+	for d in $(bcache_devs); do
+		bch_stop_dev "$d"
+	done
+	for c in "$SYSFS_BCACHE"/*/unregister; do
+		[ -e "$c" ] || continue
+		sysfs_write "$c" 1
+		wait_for 60 [ ! -e "$c" ]
+	done
+}
+
+# fake_reboot: everything bcache and udev knew is gone, as after a reboot:
+# devices stopped, module unloaded, udev database and /dev links removed.
+fake_reboot()
+{
+	udev_stop
+	stop_all
+	unload_module
+	rm -rf /run/udev /run/bcache /dev/disk /dev/bcache
+}
+
+# links_to DEV: the /dev/disk/by-{uuid,label} links pointing at DEV.
+links_to()
+{
+	local l
+
+	for l in /dev/disk/by-uuid/* /dev/disk/by-label/*; do
+		[ -L "$l" ] && [ "$(readlink -f "$l")" = "$1" ] && echo "$l"
+	done
+	return 0
+}
+
+# udev_prop DEV KEY: a property of DEV in the udev database.
+udev_prop()
+{
+	udevadm info --query=property --name="$1" | sed -n "s/^$2=//p"
+}
+
+# check_udev_log: udevd reported no failing program and no rule error.
+check_udev_log()
+{
+	if grep -Ei 'fail|error|invalid|ignoring' "$UDEVD_LOG" | grep -v 'Failed to open' |
+		grep . ; then
+		fail "udevd reports problems (above)"
+	fi
+	return 0
+}
+
+# boot_teardown: leave nothing registered (guest.sh rmmods the module).
+boot_teardown()
+{
+	udev_stop
+	stop_all
+}
