@@ -13,6 +13,8 @@ pkgs=(
 	# VM tests: the kernel we boot, QEMU, and the guest's userland
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod fio
 	e2fsprogs xfsprogs dmsetup util-linux fdisk udev
+	# install tests: DKMS (and its MOK signing), the initramfs hook
+	dkms openssl initramfs-tools
 	# unit tests and fuzzing (ASan/UBSan/libFuzzer)
 	clang libclang-rt-14-dev
 	# debug kernel, checkpatch and kernel-doc come from Debian's source
