@@ -9,6 +9,7 @@ KVER=
 requires()
 {
 	_have_program make mkinitramfs lsinitramfs unmkinitramfs chroot modinfo
+	[ "$(id -u)" -eq 0 ] || skip "chroot and mknod need root"
 	[ -f "$REPO/drivers/bcache/bcache.ko" ] || skip "the module is not built (run make)"
 	KVER=$(ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | grep -v -e '-rt-amd64/' \
 		-e '-cloud-amd64/' | sort -V | tail -n 1 | cut -d/ -f4)
