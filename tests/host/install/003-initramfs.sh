@@ -91,6 +91,9 @@ test()
 		{ cat "$TMPDIR/bclist"; fail "bcachectl list fails inside the image"; }
 	grep -q '5b4cfa61-5f3e-4a44-9c7e-0a1b2c3d4e5f' "$TMPDIR/bclist" ||
 		{ cat "$TMPDIR/bclist"; fail "bcachectl list does not show the registry entry"; }
+	# bcachectl register --background detaches with setsid -f (busybox's
+	# setsid, if busybox is in the image, has no -f).
+	chroot "$main" setsid -f /bin/true || fail "setsid -f does not work inside the image"
 	# probe-bcache (and libblkid) run there and recognise a cache device.
 	truncate -s 128M "$main/cache.img"
 	"$REPO/tools/make-bcache/make-bcache" -C "$main/cache.img" --quiet
