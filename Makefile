@@ -7,6 +7,7 @@
 #   make check T=quick   one test, area or group (see tests/run --list)
 #   make check-debug     the suite (or T=...) on a KASAN/lockdep/kmemleak kernel
 #   make demo            the cache at work on virtual disks in QEMU
+#   make bench           ours vs in-tree bcache vs dm-cache in one VM (BENCH_QUICK=1)
 #   make install         module, tools, man pages, udev rules, initramfs hook
 #                        (PREFIX, DESTDIR); make uninstall removes them
 #   make dkms-install    register the sources with DKMS, build and install
@@ -97,6 +98,13 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh
 
+# Benchmarks (scripts/bench.sh): reports ratios, fails only if a phase could
+# not run. BENCH_QUICK=1 is a short smoke run.
+.PHONY: bench
+bench: deps
+	$(MAKE) module tools
+	scripts/bench.sh
+
 # ---- install -------------------------------------------------------------
 #
 # Everything is staged in build/install, checked (nothing may land on a path
@@ -184,4 +192,4 @@ dkms-uninstall:
 	done
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
