@@ -128,6 +128,11 @@ DKMS_KVER ?=
 DKMS_K = $(if $(DKMS_KVER),-k $(DKMS_KVER))
 DKMS_FLAGS ?=
 UDEV_RULES_IN := scripts/udev/68-bcache-register.rules.in
+# Secure Boot: sign the installed module with a Machine Owner Key, e.g.
+# MODSIGN_KEY=/var/lib/dkms/mok.key MODSIGN_CERT=/var/lib/dkms/mok.pub.
+MODSIGN_KEY ?=
+MODSIGN_CERT ?=
+MODSIGN_HASH ?= sha256
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g' \
 	-e 's|@VERSION@|$(VERSION)|g' -e 's|@DKMS_NAME@|$(DKMS_NAME)|g'
 
@@ -139,12 +144,18 @@ install: install-stage
 # The module goes to /lib/modules/KVER/extra; since the in-tree module has the
 # same name, a depmod.d override makes modprobe prefer ours. Kbuild's own
 # signing (CONFIG_MODULE_SIG_ALL) needs the kernel's private key, which
-# Debian does not ship: sign with your MOK instead (see the admin guide).
+# Debian does not ship: MODSIGN_KEY/MODSIGN_CERT sign with a MOK instead.
 install-stage: module tools
 	rm -rf $(STAGE)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
 		INSTALL_MOD_PATH=$(STAGE) CONFIG_MODULE_SIG_ALL= modules_install
 	find $(STAGE)/lib/modules -maxdepth 2 -name 'modules.*' -delete
+	if [ -n "$(MODSIGN_KEY)$(MODSIGN_CERT)" ]; then \
+		[ -f "$(MODSIGN_KEY)" ] && [ -f "$(MODSIGN_CERT)" ] || \
+			{ echo "MODSIGN_KEY and MODSIGN_CERT must both name files" >&2; exit 1; }; \
+		find $(STAGE)/lib/modules -name '*.ko' -exec $(KDIR)/scripts/sign-file \
+			$(MODSIGN_HASH) "$(MODSIGN_KEY)" "$(MODSIGN_CERT)" {} \; ; \
+	fi
 	$(MAKE) -C tools/make-bcache install PREFIX=$(PREFIX) DESTDIR=$(STAGE)
 	install -d $(STAGE)$(DEPMODDIR)
 	printf '%s\n' '# bcache (out-of-tree): prefer it to the in-tree module of the same name.' \

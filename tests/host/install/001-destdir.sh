@@ -8,7 +8,7 @@ KVER=
 
 requires()
 {
-	_have_program make depmod dpkg-query
+	_have_program make depmod dpkg-query modinfo
 	[ -f "$REPO/drivers/bcache/bcache.ko" ] || skip "the module is not built (run make)"
 	KVER=$(ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | grep -v -e '-rt-amd64/' \
 		-e '-cloud-amd64/' | sort -V | tail -n 1 | cut -d/ -f4)
@@ -113,6 +113,20 @@ $man"
 	[ -z "$(ls -A "$root")" ] || { find "$root"; fail "uninstall left files or directories"; }
 	inst uninstall DESTDIR="$root" > "$TMPDIR/uninstall.log" 2>&1 ||
 		fail "uninstall without an install must succeed"
+
+	# MODSIGN_KEY/MODSIGN_CERT sign the module (Secure Boot, MOK).
+	if command -v openssl > /dev/null; then
+		openssl req -new -x509 -nodes -days 1 -subj "/CN=bcache test MOK" -newkey rsa:2048 \
+			-keyout "$TMPDIR/mok.key" -outform DER -out "$TMPDIR/mok.der" > /dev/null 2>&1
+		inst install DESTDIR="$TMPDIR/signed" MODSIGN_KEY="$TMPDIR/mok.key" \
+			MODSIGN_CERT="$TMPDIR/mok.der" > "$TMPDIR/signed.log" 2>&1 ||
+			{ cat "$TMPDIR/signed.log"; fail "make install with MODSIGN_KEY failed"; }
+		expect_eq "$(modinfo -F signer "$TMPDIR/signed/lib/modules/$KVER/extra/drivers/bcache/bcache.ko")" \
+			"bcache test MOK" "signer of the installed module"
+		expect_fail inst install DESTDIR="$TMPDIR/unsigned" MODSIGN_KEY="$TMPDIR/none" \
+			> /dev/null 2>&1
+		[ ! -e "$TMPDIR/unsigned" ] || fail "an install with a missing key copied files"
+	fi
 
 	# bcache-tools' names and dpkg-owned paths are refused, and nothing is
 	# copied then.
