@@ -120,7 +120,10 @@ MANIFEST ?= $(PREFIX)/share/bcache/manifest
 STAGE ?= $(CURDIR)/build/install
 # The DKMS package (not "bcache": that is the name of the in-tree module).
 DKMS_NAME := bcache-ssd
-VERSION ?= 0.1.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
+# Computed once: a commit during dkms-install must not change it halfway.
+ifeq ($(origin VERSION),undefined)
+VERSION := 0.1.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
+endif
 DKMS_SRCROOT ?= /usr/src
 DKMS_SRCDIR = $(DKMS_SRCROOT)/$(DKMS_NAME)-$(VERSION)
 # Kernel release for dkms-install (default: dkms's own, the running kernel).
@@ -190,7 +193,7 @@ dkms-source:
 	$(SUBST) scripts/dkms/dkms-version.h.in > $(DESTDIR)$(DKMS_SRCDIR)/dkms-version.h
 
 dkms-install: dkms-uninstall
-	$(MAKE) dkms-source DESTDIR=
+	$(MAKE) dkms-source DESTDIR= VERSION=$(VERSION)
 	dkms add -m $(DKMS_NAME) -v $(VERSION) --sourcetree $(DKMS_SRCROOT) $(DKMS_FLAGS)
 	dkms build -m $(DKMS_NAME) -v $(VERSION) $(DKMS_K) $(DKMS_FLAGS)
 	dkms install -m $(DKMS_NAME) -v $(VERSION) $(DKMS_K) $(DKMS_FLAGS)
