@@ -1,0 +1,652 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# The benchmark, run in the guest by the test harness (scripts/bench.sh):
+# the same fio workloads on the raw SSD and HDD, on our /dev/bcache0, on the
+# in-tree bcache and on dm-cache (smq, writethrough), one system after the
+# other in the same VM. Each measurement is appended to /results/bench.tsv
+# ("metric<TAB>system<TAB>repetition<TAB>value"); scripts/bench/report.py
+# turns it into the table. Numbers never fail the run: only a phase that
+# cannot run, or a system's own counters contradicting what the phase
+# measured (a hit phase with < 99% hits, a skewed replay whose counted reads
+# do not match the trace, ...), fail it.
+DESCRIPTION="bench: ours vs in-tree bcache vs dm-cache on one virtual SSD and HDD"
+if [ -n "${BCT_BENCH_QUICK:-}" ]; then
+	TIMEOUT=1500
+else
+	TIMEOUT=3300
+fi
+MEM=1024
+DISKS="ssd:${BCT_BENCH_SSD_MB:-256}M hdd:${BCT_BENCH_HDD_MB:-1024}M:iops=${BCT_BENCH_HDD_IOPS:-300}"
+
+# ---- parameters (set by scripts/bench.sh, which records them) ------------
+B_SSD_MB=${BCT_BENCH_SSD_MB:-256}
+B_RT=${BCT_BENCH_RUNTIME:-10}		# seconds per fio measurement
+B_REPS=${BCT_BENCH_REPS:-3}		# repetitions of each figure
+B_WS_MB=${BCT_BENCH_HIT_WS_MB:-128}	# hit phase: working set (fits the cache)
+B_FILL_MB=${BCT_BENCH_FILL_MB:-512}	# writes that fill the cache for registration
+B_SKEW_CACHE_MB=${BCT_BENCH_SKEW_CACHE_MB:-16}	# skewed phase: cache size
+B_SKEW_BUCKET=${BCT_BENCH_SKEW_BUCKET:-64k}	# ... its bucket size (both bcaches)
+B_SKEW_IOS=${BCT_BENCH_SKEW_IOS:-0}	# ... reads in the trace
+B_TRACE=${BCT_BENCH_TRACE:-}		# ... the trace (fio iolog, target TARGET)
+B_DMC_BLOCK=${BCT_BENCH_DMC_BLOCK_SECTORS:-128}	# dm-cache block, sectors
+B_DMC_SKEW_BLOCK=64			# dm-cache's minimum (32 KiB)
+B_DMC_META_MB=8
+
+OUT=/results/bench.tsv
+LOG=/results/bench.log
+
+# ---- helpers ---------------------------------------------------------------
+
+log()
+{
+	echo "$*" | tee -a "$LOG"
+}
+
+# rec METRIC SYSTEM REP VALUE
+rec()
+{
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$OUT"
+	log "   $1 $2 #$3 = $4"
+}
+
+now_ms()
+{
+	local t=${EPOCHREALTIME/[.,]/}
+
+	echo $((t / 1000))
+}
+
+# busy_ticks: guest CPU time (USER_HZ ticks) that was not idle or iowait.
+busy_ticks()
+{
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
+# kmem_kb: slab plus vmalloc, kB.
+kmem_kb()
+{
+	drop_caches
+	awk '/^Slab:/ { s = $2 } /^VmallocUsed:/ { v = $2 } END { print s + v }' /proc/meminfo
+}
+
+# fiox NAME DEV FIELD ARGS...: run fio (direct, terse) and print terse
+# FIELD (8 read IOPS, 7 read KiB/s, 49 write IOPS); fail on a fio error.
+fiox()
+{
+	local name=$1 dev=$2 field=$3 out err
+
+	shift 3
+	out=$(fio --name="$name" --filename="$dev" --direct=1 --group_reporting \
+		--output-format=terse --terse-version=3 "$@") || fail "fio $name on $dev failed"
+	err=$(echo "$out" | tail -n 1 | awk -F';' '{ print $5 }')
+	[ "$err" = 0 ] || fail "fio $name on $dev: error $err"
+	echo "$out" | tail -n 1 | awk -F';' -v f="$field" '{ print $f }'
+}
+
+# The workloads. W_* DEV prints the figure.
+w_randread()	# 4k random reads, libaio QD32, 2 jobs, over the hit working set
+{
+	fiox randread "$1" 8 --rw=randread --bs=4k --size="${B_WS_MB}M" --ioengine=libaio \
+		--iodepth=32 --numjobs=2 --norandommap --time_based --runtime="$B_RT"
+}
+
+w_seqread()	# sequential 1M reads, libaio QD4, KiB/s
+{
+	fiox seqread "$1" 7 --rw=read --bs=1M --ioengine=libaio --iodepth=4 \
+		--time_based --runtime="$B_RT"
+}
+
+w_hddrandread()	# 4k random reads, libaio QD32, 1 job, over the whole device
+{
+	fiox hddrandread "$1" 8 --rw=randread --bs=4k --ioengine=libaio --iodepth=32 \
+		--norandommap --time_based --runtime="$B_RT"
+}
+
+w_randwrite()	# 4k random writes, libaio QD32, over the hit working set
+{
+	fiox randwrite "$1" 49 --rw=randwrite --bs=4k --size="${B_WS_MB}M" --ioengine=libaio \
+		--iodepth=32 --norandommap --time_based --runtime="$B_RT"
+}
+
+w_fsyncwrite()	# 4k random writes, each followed by fsync (a cache flush), QD1
+{
+	fiox fsyncwrite "$1" 49 --rw=randwrite --bs=4k --size="${B_WS_MB}M" --ioengine=psync \
+		--fsync=1 --norandommap --time_based --runtime="$B_RT"
+}
+
+# warm DEV MB: read the first MB MiB sequentially (1M requests).
+warm()
+{
+	fiox warm "$1" 7 --rw=read --bs=1M --size="${2}M" --ioengine=libaio --iodepth=4 >/dev/null
+}
+
+# fill DEV: sequential 1M writes (writethrough puts them in the cache).
+fill()
+{
+	fiox fill "$1" 49 --rw=write --bs=1M --size="${B_FILL_MB}M" --ioengine=libaio \
+		--iodepth=4 >/dev/null
+}
+
+# replay SYSTEM DEV: the skewed trace on DEV; prints reads/s.
+replay()
+{
+	sed "s|TARGET|$2|g" "$B_TRACE" > "/tmp/trace-$1.log"
+	out=$(fio --name=skew --read_iolog="/tmp/trace-$1.log" --replay_no_stall=1 --direct=1 \
+		--ioengine=libaio --iodepth=4 --output-format=terse --terse-version=3) ||
+		fail "fio replay on $2 failed"
+	echo "$out" | tail -n 1 | awk -F';' '{ print $8 }'
+}
+
+# pct A B: A * 100 / B with two decimals.
+pct()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a * 100 / b : 0 }'
+}
+
+# hit_check SYSTEM HITS MISSES: a hit phase must be >= 99% hits.
+hit_check()
+{
+	local total=$(($2 + $3))
+
+	[ "$total" -gt 0 ] || fail "$1: the hit phase counted no reads"
+	[ $(($2 * 100)) -ge $((total * 99)) ] ||
+		fail "$1: the hit phase had $2 hits and $3 misses (< 99% hits)"
+}
+
+# replay_check SYSTEM HITS MISSES: the system counted the trace's reads.
+replay_check()
+{
+	local total=$(($2 + $3))
+
+	[ "$total" -ge $((B_SKEW_IOS * 98 / 100)) ] && [ "$total" -le $((B_SKEW_IOS * 102 / 100)) ] ||
+		fail "$1: counted $total reads ($2 hits, $3 misses) for a trace of $B_SKEW_IOS"
+}
+
+zero_head()
+{
+	dd if=/dev/zero of="$1" bs=1M count="${2:-1}" oflag=direct status=none
+}
+
+sectors()
+{
+	blockdev --getsz "$1"
+}
+
+# ---- the raw devices -------------------------------------------------------
+
+bench_raw()
+{
+	local r c0 c1 iops
+
+	log "== raw devices"
+	for r in $(seq "$B_REPS"); do
+		c0=$(busy_ticks)
+		iops=$(w_randread "$DISK_ssd")
+		c1=$(busy_ticks)
+		rec randread raw-ssd "$r" "$iops"
+		rec cpu_per_1k raw-ssd "$r" "$(awk -v t=$((c1 - c0)) -v n="$iops" -v s="$B_RT" \
+			'BEGIN { printf "%.3f", t * 10 / (n * s / 1000) }')"
+		rec seqread raw-hdd "$r" "$(w_seqread "$DISK_hdd")"
+		rec hddrandread raw-hdd "$r" "$(w_hddrandread "$DISK_hdd")"
+		rec randwrite raw-hdd "$r" "$(w_randwrite "$DISK_hdd")"
+		rec fsyncwrite raw-hdd "$r" "$(w_fsyncwrite "$DISK_hdd")"
+	done
+}
+
+# ---- the hit phase, common to the three caches -----------------------------
+# warm_until SYSTEM DEV COUNTERS_FN [SETTLE]: read the hit working set
+# sequentially (1M), then with the hit phase's own 4k random reads, until
+# such a pass counts at least 99.9% hits (at most 5 passes): the hit phase
+# measures fully cached data, and whatever a system leaves out of the cache
+# after the first reads is its business, not the hit path's.
+
+warm_until()
+{
+	local sys=$1 dev=$2 cnt=$3 settle=${4:-:} pass h0 m0 h1 m1 iops
+
+	for pass in 1 2 3 4 5; do
+		warm "$dev" "$B_WS_MB"
+		$settle
+		read -r h0 m0 <<< "$($cnt)"
+		iops=$(w_randread "$dev")
+		$settle
+		read -r h1 m1 <<< "$($cnt)"
+		log "   warm pass $pass: $((h1 - h0)) hits, $((m1 - m0)) misses ($iops IOPS)"
+		[ $(((m1 - m0) * 1000)) -le $((h1 - h0 + m1 - m0)) ] && return 0
+	done
+	log "   still missing after $pass passes"
+}
+
+# hit_phase SYSTEM DEV COUNTERS_FN [SETTLE]: COUNTERS_FN prints "hits misses"
+# (cumulative); SETTLE is run before reading counters that lag.
+
+hit_phase()
+{
+	local sys=$1 dev=$2 cnt=$3 settle=${4:-:} r c0 c1 h0 m0 h1 m1 iops
+
+	$settle
+	read -r h0 m0 <<< "$($cnt)"
+	for r in $(seq "$B_REPS"); do
+		c0=$(busy_ticks)
+		iops=$(w_randread "$dev")
+		c1=$(busy_ticks)
+		$settle
+		read -r h1 m1 <<< "$($cnt)"
+		log "   $sys hit phase #$r: hits $((h1 - h0)) misses $((m1 - m0))"
+		hit_check "$sys" $((h1 - h0)) $((m1 - m0))
+		rec randread "$sys" "$r" "$iops"
+		rec cpu_per_1k "$sys" "$r" "$(awk -v t=$((c1 - c0)) -v h=$((h1 - h0)) \
+			'BEGIN { printf "%.3f", t * 10 / (h / 1000) }')"
+		h0=$h1
+		m0=$m1
+	done
+}
+
+write_phase()
+{
+	local sys=$1 dev=$2 r
+
+	for r in $(seq "$B_REPS"); do
+		rec randwrite "$sys" "$r" "$(w_randwrite "$dev")"
+		rec fsyncwrite "$sys" "$r" "$(w_fsyncwrite "$dev")"
+	done
+}
+
+passthrough_phase()
+{
+	local sys=$1 dev=$2 r
+
+	for r in $(seq "$B_REPS"); do
+		rec seqread "$sys" "$r" "$(w_seqread "$dev")"
+		rec hddrandread "$sys" "$r" "$(w_hddrandread "$dev")"
+	done
+}
+
+# ---- ours ------------------------------------------------------------------
+
+ours_counters()
+{
+	echo "$(bch_stat "$OURS_BC" cache_hits) $(bch_stat "$OURS_BC" cache_misses)"
+}
+
+ours_cache_stat()
+{
+	cat "$(bch_cache_dir "$1")/$2"
+}
+
+bench_ours()
+{
+	local uuid r m0 m1 t0 t1 w0 w1 used nb h m skew_dev
+
+	log "== ours ($BCACHE_KO)"
+	load_module
+	m0=$(kmem_kb)
+	uuid=$(bch_new_uuid)
+
+	log "-- passthrough (no cache registered)"
+	OURS_BC=$(bch_register_dev "$uuid" "$DISK_hdd")
+	bch_sys_write "$OURS_BC" sequential_cutoff 0
+	[ "$(bch_sys "$OURS_BC" state)" = "no cache" ] || fail "ours: a cache is attached"
+	passthrough_phase ours "$OURS_BC"
+	[ "$(bch_stat "$OURS_BC" cache_hits)" = 0 ] || fail "ours: hits without a cache"
+	bch_stop_dev "$OURS_BC"
+
+	log "-- cache of ${B_SSD_MB}M attached"
+	zero_head "$DISK_ssd"
+	bch_format "$DISK_ssd"
+	bch_register_cache "$DISK_ssd"
+	OURS_BC=$(bch_register_dev "$uuid" "$DISK_hdd")
+	wait_for 30 attr_is "/sys/block/${OURS_BC##*/}/bcache/state" clean || fail "ours: the cache did not attach"
+	bch_sys_write "$OURS_BC" sequential_cutoff 0
+	log "   mode: $(bch_sys "$OURS_BC" cache_mode)"
+	warm_until ours "$OURS_BC" ours_counters
+	hit_phase ours "$OURS_BC" ours_counters
+
+	log "-- writethrough writes"
+	w0=$(ours_cache_stat "$DISK_ssd" written)
+	write_phase ours "$OURS_BC"
+	w1=$(ours_cache_stat "$DISK_ssd" written)
+	log "   cache written: $w0 -> $w1"
+	[ "$w0" != "$w1" ] || fail "ours: writethrough writes did not reach the cache"
+
+	log "-- fill the cache, then register it full"
+	fill "$OURS_BC"
+	used=$(ours_cache_stat "$DISK_ssd" buckets_used)
+	nb=$(ours_cache_stat "$DISK_ssd" nbuckets)
+	log "   buckets_used $used of $nb (free $(ours_cache_stat "$DISK_ssd" buckets_free))"
+	rec fill_pct ours 1 "$(pct "$used" "$nb")"
+	rec kmem_fill_mib_per_gib ours 1 "$(awk -v d=$(($(kmem_kb) - m0)) -v s="$B_SSD_MB" \
+		'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }')"
+	for r in $(seq "$B_REPS"); do
+		bch_stop_dev "$OURS_BC"
+		bch_unregister_cache "$DISK_ssd"
+		m1=$(kmem_kb)
+		t0=$(now_ms)
+		bch_register_cache "$DISK_ssd"
+		OURS_BC=$(bch_register_dev "$uuid" "$DISK_hdd")
+		wait_for 60 attr_is "/sys/block/${OURS_BC##*/}/bcache/state" clean ||
+			fail "ours: the cache did not attach after registration"
+		dd if="$OURS_BC" of=/dev/null bs=4k count=1 iflag=direct status=none
+		t1=$(now_ms)
+		rec register_ms ours "$r" $((t1 - t0))
+		rec kmem_mib_per_gib ours "$r" "$(awk -v d=$(($(kmem_kb) - m1)) -v s="$B_SSD_MB" \
+			'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }')"
+		log "   registered with buckets_used $(ours_cache_stat "$DISK_ssd" buckets_used)"
+	done
+	bch_stop_dev "$OURS_BC"
+	bch_unregister_cache "$DISK_ssd"
+
+	log "-- skewed trace on a ${B_SKEW_CACHE_MB}M cache"
+	dm_create bench-skewc "0 $((B_SKEW_CACHE_MB * 2048)) linear $DISK_ssd 0"
+	skew_dev=/dev/mapper/bench-skewc
+	for r in $(seq "$B_REPS"); do
+		zero_head "$skew_dev"
+		bch_format "$skew_dev" --bucket "$B_SKEW_BUCKET"
+		bch_register_cache "$skew_dev"
+		uuid=$(bch_new_uuid)
+		OURS_BC=$(bch_register_dev "$uuid" "$DISK_hdd")
+		wait_for 30 attr_is "/sys/block/${OURS_BC##*/}/bcache/state" clean || fail "ours: skew cache did not attach"
+		bch_sys_write "$OURS_BC" sequential_cutoff 0
+		rec skew_iops ours "$r" "$(replay ours "$OURS_BC")"
+		h=$(bch_stat "$OURS_BC" cache_hits)
+		m=$(bch_stat "$OURS_BC" cache_misses)
+		log "   skew #$r: hits $h misses $m, buckets_used $(ours_cache_stat "$skew_dev" buckets_used) of $(ours_cache_stat "$skew_dev" nbuckets)"
+		replay_check ours "$h" "$m"
+		rec skew_hit_pct ours "$r" "$(pct "$h" $((h + m)))"
+		bch_stop_dev "$OURS_BC"
+		bch_unregister_cache "$skew_dev"
+	done
+	dm_remove bench-skewc
+	unload_module
+}
+
+# ---- the in-tree bcache ----------------------------------------------------
+
+IT=/sys/fs/bcache
+
+it_dev()
+{
+	local d
+
+	for d in /sys/block/bcache*; do
+		[ -e "$d/bcache" ] || continue
+		echo "/dev/${d##*/}"
+		return 0
+	done
+	return 1
+}
+
+it_cset()
+{
+	local d
+
+	for d in "$IT"/*-*-*-*-*; do
+		[ -d "$d" ] || continue
+		echo "${d##*/}"
+		return 0
+	done
+	return 1
+}
+
+it_sys()
+{
+	cat "/sys/block/${IT_BC##*/}/bcache/$1"
+}
+
+it_counters()
+{
+	echo "$(it_sys stats_total/cache_hits) $(it_sys stats_total/cache_misses)"
+}
+
+# The in-tree statistics are folded into stats_total by a timer every
+# 300/22 s: wait for one tick after the measured I/O.
+it_settle()
+{
+	sleep 14
+}
+
+# it_register DEV: register a device formatted by bcache-tools.
+it_register()
+{
+	printf '%s' "$1" > "$IT/register"
+}
+
+# it_setup CACHEDEV BUCKET: format CACHEDEV and the HDD, register both,
+# attach in writethrough with no sequential cutoff or congestion bypass.
+it_setup()
+{
+	local cset
+
+	# bcache-tools refuses a device with any other signature libblkid finds.
+	zero_head "$1"
+	zero_head "$DISK_hdd"
+	make-bcache -C "$1" --bucket "$2" --wipe-bcache >/dev/null
+	make-bcache -B "$DISK_hdd" --wipe-bcache >/dev/null
+	it_register "$1"
+	it_register "$DISK_hdd"
+	wait_for 30 it_dev >/dev/null || fail "in-tree: no /dev/bcacheN"
+	IT_BC=$(it_dev)
+	cset=$(it_cset) || fail "in-tree: no cache set"
+	IT_CSET=$cset
+	if [ "$(it_sys state)" = "no cache" ]; then
+		printf '%s' "$cset" > "/sys/block/${IT_BC##*/}/bcache/attach"
+	fi
+	wait_for 30 attr_is "/sys/block/${IT_BC##*/}/bcache/state" clean || fail "in-tree: the cache did not attach"
+	it_tune
+}
+
+it_tune()
+{
+	local b=/sys/block/${IT_BC##*/}/bcache
+
+	echo writethrough > "$b/cache_mode"
+	echo 0 > "$b/sequential_cutoff"
+	echo 0 > "$IT/$IT_CSET/congested_read_threshold_us"
+	echo 0 > "$IT/$IT_CSET/congested_write_threshold_us"
+}
+
+# it_stop: stop the device and the cache set.
+it_stop()
+{
+	local name=${IT_BC##*/}
+
+	echo 1 > "/sys/block/$name/bcache/stop"
+	wait_for 30 [ ! -e "/sys/block/$name" ] || fail "in-tree: $IT_BC did not stop"
+	echo 1 > "$IT/$IT_CSET/unregister"
+	wait_for 60 [ ! -e "$IT/$IT_CSET" ] || fail "in-tree: the cache set did not stop"
+}
+
+it_unused_pct()
+{
+	sed -n 's/^Unused:[[:space:]]*\([0-9]*\)%.*/\1/p' "$IT/$IT_CSET/cache0/priority_stats"
+}
+
+bench_intree()
+{
+	local r m0 m1 t0 t1 w0 w1 h m unused skew_dev
+
+	log "== in-tree bcache ($(modinfo -n bcache))"
+	modprobe bcache
+	[ -d "$IT" ] || fail "in-tree: no $IT after modprobe bcache"
+	m0=$(kmem_kb)
+
+	log "-- passthrough (backing device without a cache)"
+	zero_head "$DISK_hdd"
+	make-bcache -B "$DISK_hdd" --wipe-bcache >/dev/null
+	it_register "$DISK_hdd"
+	wait_for 30 it_dev >/dev/null || fail "in-tree: no /dev/bcacheN"
+	IT_BC=$(it_dev)
+	[ "$(it_sys state)" = "no cache" ] || fail "in-tree: a cache is attached"
+	echo 0 > "/sys/block/${IT_BC##*/}/bcache/sequential_cutoff"
+	passthrough_phase intree "$IT_BC"
+	echo 1 > "/sys/block/${IT_BC##*/}/bcache/stop"
+	wait_for 30 [ ! -e "/sys/block/${IT_BC##*/}" ] || fail "in-tree: $IT_BC did not stop"
+
+	log "-- cache of ${B_SSD_MB}M attached"
+	it_setup "$DISK_ssd" 512k
+	log "   mode: $(it_sys cache_mode), sequential_cutoff $(it_sys sequential_cutoff)"
+	warm_until intree "$IT_BC" it_counters it_settle
+	hit_phase intree "$IT_BC" it_counters it_settle
+
+	log "-- writethrough writes"
+	w0=$(cat "$IT/$IT_CSET/cache0/written")
+	write_phase intree "$IT_BC"
+	w1=$(cat "$IT/$IT_CSET/cache0/written")
+	log "   cache written: $w0 -> $w1"
+	[ "$w0" != "$w1" ] || fail "in-tree: writethrough writes did not reach the cache"
+
+	log "-- fill the cache, then register it full"
+	fill "$IT_BC"
+	unused=$(it_unused_pct)
+	log "   priority_stats: $(tr '\n' ' ' < "$IT/$IT_CSET/cache0/priority_stats")"
+	rec fill_pct intree 1 $((100 - ${unused:-100}))
+	rec kmem_fill_mib_per_gib intree 1 "$(awk -v d=$(($(kmem_kb) - m0)) -v s="$B_SSD_MB" \
+		'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }')"
+	for r in $(seq "$B_REPS"); do
+		it_stop
+		m1=$(kmem_kb)
+		t0=$(now_ms)
+		it_register "$DISK_ssd"
+		it_register "$DISK_hdd"
+		wait_for 60 it_dev >/dev/null || fail "in-tree: no /dev/bcacheN after registration"
+		IT_BC=$(it_dev)
+		wait_for 60 attr_is "/sys/block/${IT_BC##*/}/bcache/state" clean || fail "in-tree: not attached after registration"
+		dd if="$IT_BC" of=/dev/null bs=4k count=1 iflag=direct status=none
+		t1=$(now_ms)
+		rec register_ms intree "$r" $((t1 - t0))
+		rec kmem_mib_per_gib intree "$r" "$(awk -v d=$(($(kmem_kb) - m1)) -v s="$B_SSD_MB" \
+			'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }')"
+		IT_CSET=$(it_cset)
+		log "   registered, unused $(it_unused_pct)%"
+	done
+	it_stop
+
+	log "-- skewed trace on a ${B_SKEW_CACHE_MB}M cache"
+	dm_create bench-skewc "0 $((B_SKEW_CACHE_MB * 2048)) linear $DISK_ssd 0"
+	skew_dev=/dev/mapper/bench-skewc
+	for r in $(seq "$B_REPS"); do
+		it_setup "$skew_dev" "$B_SKEW_BUCKET"
+		rec skew_iops intree "$r" "$(replay intree "$IT_BC")"
+		it_settle
+		read -r h m <<< "$(it_counters)"
+		log "   skew #$r: hits $h misses $m, unused $(it_unused_pct)%"
+		replay_check intree "$h" "$m"
+		rec skew_hit_pct intree "$r" "$(pct "$h" $((h + m)))"
+		it_stop
+	done
+	dm_remove bench-skewc
+	rmmod bcache
+}
+
+# ---- dm-cache --------------------------------------------------------------
+
+# dmc_status NAME: "used total rhits rmisses whits wmisses promotions".
+dmc_status()
+{
+	dmsetup status "$1" | awk '{ split($7, u, "/"); print u[1], u[2], $8, $9, $10, $11, $13 }'
+}
+
+dmc_counters()
+{
+	dmc_status bench-cache | awk '{ print $3, $4 }'
+}
+
+# dmc_create NAME META DATA BLOCK: a writethrough smq cache over the HDD.
+dmc_create()
+{
+	dm_create "$1" "0 $(sectors "$DISK_hdd") cache $2 $3 $DISK_hdd $4 1 writethrough smq 0"
+}
+
+bench_dmcache()
+{
+	local r m0 m1 t0 t1 s0 s1 used total h m pass meta data want
+
+	log "== dm-cache (smq, writethrough)"
+	modprobe dm-cache
+	modprobe dm-cache-smq
+	m0=$(kmem_kb)
+	meta=$((B_DMC_META_MB * 2048))
+	data=$(($(sectors "$DISK_ssd") - meta))
+	dm_create bench-meta "0 $meta linear $DISK_ssd 0"
+	dm_create bench-cdata "0 $data linear $DISK_ssd $meta"
+	zero_head /dev/mapper/bench-meta "$B_DMC_META_MB"
+	dmc_create bench-cache /dev/mapper/bench-meta /dev/mapper/bench-cdata "$B_DMC_BLOCK"
+	log "   $(dmsetup table bench-cache)"
+
+	# smq promotes a block at once when a read covers all of it and the
+	# cache has free blocks; promotion is asynchronous, hence the passes.
+	warm_until dmcache /dev/mapper/bench-cache dmc_counters
+	read -r used total _ <<< "$(dmc_status bench-cache)"
+	log "   $used of $total blocks cached (the hit set is $((B_WS_MB * 2048 / B_DMC_BLOCK)))"
+	hit_phase dmcache /dev/mapper/bench-cache dmc_counters
+
+	log "-- writethrough writes"
+	s0=$(dmc_status bench-cache)
+	write_phase dmcache /dev/mapper/bench-cache
+	s1=$(dmc_status bench-cache)
+	log "   status before: $s0; after: $s1"
+	[ "$s0" != "$s1" ] || fail "dm-cache: the writes were not counted"
+
+	log "-- fill the cache, then create it again full"
+	for pass in 1 2 3; do
+		warm /dev/mapper/bench-cache $((B_SSD_MB + 64))
+		read -r used total _ <<< "$(dmc_status bench-cache)"
+		[ "$used" -ge "$total" ] && break
+	done
+	log "   $used of $total blocks cached"
+	rec fill_pct dmcache 1 "$(pct "$used" "$total")"
+	rec kmem_fill_mib_per_gib dmcache 1 "$(awk -v d=$(($(kmem_kb) - m0)) -v s=$((data / 2048)) \
+		'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }')"
+	for r in $(seq "$B_REPS"); do
+		dm_remove bench-cache
+		m1=$(kmem_kb)
+		t0=$(now_ms)
+		dmc_create bench-cache /dev/mapper/bench-meta /dev/mapper/bench-cdata "$B_DMC_BLOCK"
+		dd if=/dev/mapper/bench-cache of=/dev/null bs=4k count=1 iflag=direct status=none
+		t1=$(now_ms)
+		rec register_ms dmcache "$r" $((t1 - t0))
+		rec kmem_mib_per_gib dmcache "$r" "$(awk -v d=$(($(kmem_kb) - m1)) -v s=$((data / 2048)) \
+			'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }')"
+		read -r used total _ <<< "$(dmc_status bench-cache)"
+		log "   created with $used of $total blocks cached"
+	done
+	dm_remove bench-cache bench-cdata bench-meta
+
+	log "-- skewed trace on a ${B_SKEW_CACHE_MB}M cache"
+	meta=$((4 * 2048))
+	dm_create bench-meta "0 $meta linear $DISK_ssd 0"
+	dm_create bench-cdata "0 $((B_SKEW_CACHE_MB * 2048)) linear $DISK_ssd $meta"
+	for r in $(seq "$B_REPS"); do
+		zero_head /dev/mapper/bench-meta 4
+		dmc_create bench-cache /dev/mapper/bench-meta /dev/mapper/bench-cdata "$B_DMC_SKEW_BLOCK"
+		rec skew_iops dmcache "$r" "$(replay dmcache /dev/mapper/bench-cache)"
+		read -r used total h m _ <<< "$(dmc_status bench-cache)"
+		log "   skew #$r: hits $h misses $m, $used of $total blocks"
+		replay_check dmcache "$h" "$m"
+		rec skew_hit_pct dmcache "$r" "$(pct "$h" $((h + m)))"
+		dm_remove bench-cache
+	done
+	dm_remove bench-cdata bench-meta
+}
+
+requires()
+{
+	_have_program fio dmsetup
+	[ -x /usr/sbin/make-bcache ] || skip "bcache-tools is not installed"
+	[ -n "$B_TRACE" ] && [ -r "$B_TRACE" ] || skip "no skewed trace (run scripts/bench.sh)"
+}
+
+test()
+{
+	local only=${BCT_BENCH_ONLY:-raw ours intree dmcache} s
+
+	: > "$OUT"
+	: > "$LOG"
+	log "kernel $(uname -r), $(nproc) CPUs, SSD $DISK_ssd, HDD $DISK_hdd"
+	# bcache-tools' make-bcache, not ours ($TOOLS/make-bcache, by full path).
+	PATH=/usr/sbin:/usr/bin:/sbin:/bin
+	for s in $only; do
+		"bench_$s"
+	done
+	log "== done"
+}
