@@ -106,8 +106,7 @@ udev_prop()
 # check_udev_log: udevd reported no failing program and no rule error.
 check_udev_log()
 {
-	if grep -Ei 'fail|error|invalid|ignoring' "$UDEVD_LOG" | grep -v 'Failed to open' |
-		grep . ; then
+	if grep -Ei 'fail|error|invalid|ignoring|timeout|killing' "$UDEVD_LOG"; then
 		fail "udevd reports problems (above)"
 	fi
 	return 0
