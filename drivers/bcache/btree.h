@@ -29,7 +29,6 @@ enum {
 	BTREE_DEAD,		/* replaced; walkers restart */
 	BTREE_REWRITE,		/* the log cannot be appended to any more */
 	BTREE_DIRTY,		/* on c->dirty_list */
-	BTREE_TORN,		/* log ends in a torn bset: replace it */
 };
 
 struct btree {

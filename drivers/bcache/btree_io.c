@@ -103,7 +103,7 @@ int bch_node_write(struct cache_set *c, struct btree *n)
 		up_write(&n->lock);
 		return 0;
 	}
-	if (test_bit(BTREE_BAD, &n->flags) || test_bit(BTREE_TORN, &n->flags) ||
+	if (test_bit(BTREE_BAD, &n->flags) ||
 	    (!n->level && n->live.nr + 4 > n->live.cap) ||
 	    (!n->level && n->pending.nr && !append_fits(c, n, n->pending.nr))) {
 		up_write(&n->lock);
@@ -498,7 +498,6 @@ int bch_btree_open_root(struct cache_set *c, const struct bch_key *k,
 static bool flush_wanted(struct btree *n, u64 upto, bool all)
 {
 	return all || test_bit(BTREE_BAD, &n->flags) ||
-	       test_bit(BTREE_TORN, &n->flags) ||
 	       (n->pin_seq && n->pin_seq <= upto) ||
 	       time_after(jiffies, n->dirty_since +
 			  msecs_to_jiffies(BCH_FLUSH_AGE_MS));

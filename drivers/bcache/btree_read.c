@@ -19,14 +19,14 @@
  *    node_seq, and written before this node's first bset (buckets are freed
  *    only after a later journal write, so its journal_seq is lower).
  *
- * A failing bset whose header is this node's is a torn write only if it was
- * being written at the crash: the journal is being replayed, and the bset
- * was begun after the newest entry on disk was closed (its journal_seq is
- * higher). Every key it held is then either in a replayed entry, or in one
- * never written, whose writes were not acknowledged as durable, and whose
- * overwrites of cached data were invalidated in a durable entry first. The
- * node is kept and replaced at once, so that the torn bytes never outlive
- * the replay. Any other failure is damage, and the node is BAD.
+ * A failing bset whose header is this node's is a write torn by a crash,
+ * or damage. The two cannot be told apart: a torn write is harmless (its
+ * keys are in the journal, or were never acknowledged), but a bset that
+ * went bad after it was durable may hold the only copy of keys that
+ * replaced older ones, and a crafted image can make either look like the
+ * other. So the node is dropped either way. A crash tears at most the one
+ * node write in flight (node writes are serialised), so recovery loses at
+ * most that node's range, which only goes cold.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -181,7 +181,7 @@ static bool bset_csum_ok(const struct bch_bset *b, u32 avail,
 /*
  * The bset at sector @off, @avail bytes readable, failed validation for
  * *@why. Decide, as the comment at the top says, whether the log ends
- * there (0), ends in a torn write (1), or is damaged (-EUCLEAN, *@why).
+ * there (0) or the node must be dropped (-EUCLEAN, *@why).
  */
 static int log_end(struct node_reader *r, const struct bch_bset *b,
 		   u32 avail, const struct bch_bset_expect *e, u64 jseq0,
@@ -190,8 +190,8 @@ static int log_end(struct node_reader *r, const struct bch_bset *b,
 	struct cache_set *c = r->c;
 	bool csum = bset_csum_ok(b, avail, &c->g);
 	bool ours = header_is_nodes(b, e->offset, e, 1);
+	bool foreign = le64_to_cpu(b->node_seq) != e->node_seq;
 	u64 jseq = le64_to_cpu(b->journal_seq);
-	u64 torn = READ_ONCE(c->journal.torn_seq);
 	bool found;
 	int ret;
 
@@ -205,7 +205,7 @@ static int log_end(struct node_reader *r, const struct bch_bset *b,
 		*why = "a bset in the middle of the log is unreadable";
 		return -EUCLEAN;
 	}
-	if (csum && le64_to_cpu(b->node_seq) != e->node_seq) {
+	if (csum && foreign) {
 		if (jseq < jseq0)
 			return 0;
 		*why = "a bset of another incarnation is newer than the node";
@@ -215,9 +215,7 @@ static int log_end(struct node_reader *r, const struct bch_bset *b,
 		return -EUCLEAN;	/* written so: never a torn write */
 	if (!ours)
 		return 0;
-	if (torn && jseq > torn && jseq <= torn + 2)
-		return 1;
-	*why = "the last bset is damaged, and was not being written at a crash";
+	*why = "the last bset is unreadable (torn by a crash, or damaged)";
 	return -EUCLEAN;
 }
 
@@ -227,8 +225,7 @@ static int log_end(struct node_reader *r, const struct bch_bset *b,
  * @n: new node, write locked, with bucket, gen, range and level set
  *
  * On any failure the node is marked BAD (and dirty, so that it gets
- * replaced) instead of returning an error. A node whose log ends in a write
- * torn by a crash is marked dirty too, to be replaced with its valid keys.
+ * replaced) instead of returning an error.
  *
  * Return: 0, or -ENODATA if the node is BAD.
  */
@@ -245,7 +242,6 @@ int bch_node_read(struct cache_set *c, struct btree *n)
 		.node_sector = r.start, .level = n->level,
 	};
 	const char *why = "no valid first bset";
-	bool torn = false;
 	unsigned int noio;
 	u64 jseq0 = 0;
 	int ret = 0;
@@ -289,7 +285,6 @@ int bch_node_read(struct cache_set *c, struct btree *n)
 		if (bch_bset_validate(b, avail, &c->g, &e, &why)) {
 			ret = n->nbsets ? log_end(&r, b, avail, &e, jseq0, &why)
 					: -EUCLEAN;
-			torn = ret == 1;
 			break;
 		}
 		if (!n->nbsets) {
@@ -313,13 +308,6 @@ int bch_node_read(struct cache_set *c, struct btree *n)
 	n->woff = off;
 	if (off >= bs)
 		set_bit(BTREE_REWRITE, &n->flags);
-	if (torn) {
-		pr_info("%s: btree node at bucket %llu (level %u): bset %u torn by the crash, replaying its keys\n",
-			c->name, n->bucket, n->level, n->nbsets);
-		set_bit(BTREE_TORN, &n->flags);
-		set_bit(BTREE_REWRITE, &n->flags);
-		bch_node_mark_dirty(c, n);
-	}
 	return 0;
 bad:
 	node_bad(c, n, why);

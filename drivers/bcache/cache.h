@@ -132,7 +132,6 @@ struct bch_journal {
 	bool		stopped;
 	int		err;		/* a write failed: nothing is durable */
 	u64		replay_last;	/* replayed entries still needed, or 0 */
-	u64		torn_seq;	/* newest entry at registration, 0 once replayed */
 	u32		reserved;	/* keys promised to inserters */
 	u64		durable_seq;
 	u64		last_seq;	/* of the newest written entry */

@@ -77,7 +77,6 @@ void bch_journal_replay_done(struct cache_set *c)
 
 	spin_lock(&j->lock);
 	j->replay_last = 0;
-	j->torn_seq = 0;
 	spin_unlock(&j->lock);
 	wake_up_all(&j->wait);
 }

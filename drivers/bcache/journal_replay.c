@@ -194,8 +194,6 @@ static void set_ring(struct cache_set *c, const struct jentry *newest)
 		 * them (bch_journal_replay_done()).
 		 */
 		j->replay_last = newest->last_seq;
-		/* Node reads until then may find a bset torn by the crash. */
-		j->torn_seq = seq;
 	}
 	j->durable_seq = seq;
 	j->pin_front = seq + 1;

@@ -20,7 +20,10 @@
  * whole structure), badcsum (the checksum field only), and crafted modes
  * that re-seal the structure with a correct checksum so that only the
  * semantic checks can catch them: bigcount, badptr, badgen, badseq and
- * overlap (see the variant tables below).  SEED picks the flip positions
+ * overlap (see the variant tables below); and torn, for a bset: what a
+ * write torn by a crash leaves, with its journal_seq one above the newest
+ * journal entry (variant 0: begun after that entry was closed, as a real
+ * torn write) or equal to it (variant 1). SEED picks the flip positions
  * and, modulo the number of variants, the variant of a crafted mode.
  *
  * IMAGE may be a block device; its page cache is dropped first, so what
@@ -64,12 +67,12 @@ static const char * const type_names[T_NR] = {
 
 enum dmode {
 	M_FLIP, M_ZERO, M_BADCSUM, M_BIGCOUNT, M_BADPTR, M_BADGEN, M_BADSEQ,
-	M_OVERLAP, M_NR,
+	M_OVERLAP, M_TORN, M_NR,
 };
 
 static const char * const mode_names[M_NR] = {
 	"flip", "zero", "badcsum", "bigcount", "badptr", "badgen", "badseq",
-	"overlap",
+	"overlap", "torn",
 };
 
 /* Variants per mode and type; 0: the mode does not apply to the type. */
@@ -83,6 +86,7 @@ static const unsigned int nvariants[M_NR][T_NR] = {
 	[M_BADGEN]	= { 0, 0, 3, 2, 1 },
 	[M_BADSEQ]	= { 0, 3, 2, 4, 3 },
 	[M_OVERLAP]	= { 2, 1, 3, 2, 3 },
+	[M_TORN]	= { 0, 0, 0, 0, 2 },
 };
 
 struct item {
@@ -1201,6 +1205,40 @@ static void verdict(struct target *t)
 		printf("validator: accepts\n");
 }
 
+static u64 newest_jseq(const struct img *im)
+{
+	u32 i;
+
+	for (i = 0; i < im->nr; i++)
+		if (im->it[i].type == T_JSET && im->it[i].newest)
+			return im->it[i].seq;
+	return 0;
+}
+
+/*
+ * A bset write torn by a crash: begun while journal entry @jseq was open,
+ * its header sector written, the rest not (zeroes); one sector or less:
+ * a checksum that does not match.
+ */
+static void torn_bset(struct target *t, u64 jseq)
+{
+	struct bch_bset *bs = (void *)t->buf;
+	u32 bytes = sizeof(*bs) +
+		    le32_to_cpu(bs->nr_keys) * sizeof(struct bch_key);
+
+	bs->journal_seq = cpu_to_le64(jseq);
+	if (bch_bset_seal(bs, t->len, &t->im->g))
+		die("cannot seal the bset");
+	if (bytes > BCH_SECTOR_SIZE) {
+		memset(t->buf + BCH_SECTOR_SIZE, 0, bytes - BCH_SECTOR_SIZE);
+		describe(t, "journal_seq = %llu, sectors after the first zeroed",
+			 jseq);
+	} else {
+		bs->csum ^= cpu_to_le32(1);
+		describe(t, "journal_seq = %llu, csum ^= 1", jseq);
+	}
+}
+
 static void damage(struct img *im, const struct item *it, enum dmode m,
 		   u64 seed)
 {
@@ -1239,6 +1277,11 @@ static void damage(struct img *im, const struct item *it, enum dmode m,
 		memset(t.buf, 0, it->bytes);
 		describe(&t, "%u bytes zeroed", it->bytes);
 		break;
+	case M_TORN:
+		if (!newest_jseq(im))
+			not_applicable("no journal entry");
+		torn_bset(&t, newest_jseq(im) + !v);
+		break;
 	case M_BADCSUM:
 		x = (u32)rng();
 		if (!x)
@@ -1275,7 +1318,7 @@ static void usage(FILE *f)
 		"       bch-damage IMAGE TYPE INDEX MODE [SEED]\n"
 		"       bch-damage --modes TYPE\n"
 		"TYPE: sb uuid prio jset bset\n"
-		"MODE: flip zero badcsum bigcount badptr badgen badseq overlap\n"
+		"MODE: flip zero badcsum bigcount badptr badgen badseq overlap torn\n"
 		"Exit: 0 done, 1 error, 2 bad arguments, 3 not applicable here.\n");
 }
 

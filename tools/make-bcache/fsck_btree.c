@@ -208,15 +208,10 @@ static bool log_end(struct fsck *f, const struct fnode *n, u32 off,
 	       fsck_bytes_differ(&hdr.offset, &b->offset, 8) <= 1;
 	if (!ours)
 		return true;
-	if (f->newest && jseq > f->newest->seq && jseq <= f->newest->seq + 2) {
-		fsck_warning(f, "%s: bset %u at sector %llu: %s: torn by the crash, the journal replays its keys",
-			     n->desc, n->nbsets, n->sector + off, why);
-		return true;
-	}
 	/*
-	 * Begun before the newest entry on disk was closed: it may have been
-	 * torn by the crash all the same (harmless, the node goes cold), or
-	 * damaged after it was durable.
+	 * Torn by the crash (harmless, the node goes cold) or damaged after
+	 * it was durable: the kernel cannot tell, and drops the node. Only
+	 * an unclean shutdown can have torn a write of a bset this recent.
 	 */
 	if (f->newest && !(f->newest->flags & BCH_JSET_CLEAN) &&
 	    jseq >= f->last_seq) {

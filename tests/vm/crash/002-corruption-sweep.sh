@@ -164,6 +164,7 @@ pick()
 		if (has("root") && idx == 0 && root == "") root = $2
 		if (lvl == 0 && !has("root") && idx == 0 && leaf0 == "") leaf0 = $2
 		if (lvl == 0 && idx > 0) leafn = $2
+		if (idx > 0) lastn = $2
 		if (lvl > 0 && !has("root") && inner == "") inner = $2
 	}
 	END {
@@ -176,6 +177,8 @@ pick()
 			print tag, "jset", jidx[mid], jrep[mid]
 		if (root != "") print tag, "bset", root, 1
 		if (leafn != "") print tag, "bset", leafn, 1
+		# torn is meant for the last bset of a node, not its first.
+		if (lastn != "") print tag, "torn", lastn, 1
 		if (full && leaf0 != "") print tag, "bset", leaf0, 1
 		if (inner != "") print tag, "bset", inner, 1
 	}'
@@ -203,6 +206,15 @@ plan_rounds()
 		while read -r mode nv; do
 			m=$((m + 1))
 			case $mode in
+			torn)
+				# Both variants on every picked last bset.
+				awk '$2 == "torn" { print $1, $3, $4 }' "$W/picked" |
+				while read -r tag idx used; do
+					for ((k = 0; k < nv; k++)); do
+						echo "$k $tag bset $idx torn $k $used"
+					done
+				done
+				;;
 			flip | zero | badcsum)
 				for k in "${!inst[@]}"; do
 					[ $(((k + g) % 3)) -eq 0 ] || [ "$k" -eq 0 ] || continue
