@@ -30,12 +30,18 @@ udev_start()
 	wait_for 10 udevadm control --ping --timeout=1 || fail "udevd does not start"
 }
 
+# udevd_gone: no udevd (zombies do not count), checked anew at each call.
+udevd_gone()
+{
+	! pidof -q systemd-udevd
+}
+
 udev_stop()
 {
 	udevadm control --ping --timeout=1 >/dev/null 2>&1 || return 0
 	udevadm settle --timeout=60
 	udevadm control --exit
-	wait_for 10 [ -z "$(pidof systemd-udevd)" ] || fail "udevd does not exit"
+	wait_for 10 udevd_gone || fail "udevd does not exit"
 }
 
 # coldplug DEV...: "add" uevents for these block devices, in this order,
@@ -86,13 +92,20 @@ fake_reboot()
 	rm -rf /run/udev /run/bcache /dev/disk /dev/bcache
 }
 
-# links_to DEV: the /dev/disk/by-{uuid,label} links pointing at DEV.
+# links_to DEV: the /dev/disk/by-{uuid,label} links pointing at DEV, and
+# those udev has DEV claim (a claim outranked by /dev/bcacheN's link
+# priority is still a claim: the link would point at DEV without it).
 links_to()
 {
 	local l
 
 	for l in /dev/disk/by-uuid/* /dev/disk/by-label/*; do
 		[ -L "$l" ] && [ "$(readlink -f "$l")" = "$1" ] && echo "$l"
+	done
+	for l in $(udevadm info --query=symlink --name="$1" 2>/dev/null); do
+		case "$l" in
+		disk/by-uuid/*|disk/by-label/*) echo "/dev/$l (claimed)" ;;
+		esac
 	done
 	return 0
 }
