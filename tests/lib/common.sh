@@ -88,6 +88,30 @@ attr_is()
 	[ "$(cat "$1")" = "$2" ]
 }
 
+# fio_job OFFSET SIZE SEED [FIO-ARGS]: 4 KiB random writes with crc32c
+# headers over one region of $BC (the test's /dev/bcacheN); the same SEED
+# regenerates the same data. write_region and verify_region fail the test.
+fio_job()
+{
+	local off=$1 size=$2 seed=$3
+
+	shift 3
+	fio --output-format=terse --output=/tmp/fio.out --name=j --filename="$BC" \
+		--direct=1 --ioengine=libaio --iodepth=8 --bs=4k --rw=randwrite \
+		--offset="$off" --size="$size" --randseed="$seed" \
+		--verify=crc32c --verify_fatal=1 "$@"
+}
+
+write_region()
+{
+	fio_job "$@" --do_verify=0 || fail "writing $1+$2 (seed $3) failed"
+}
+
+verify_region()
+{
+	fio_job "$@" --verify_only=1 || fail "region $1+$2 (seed $3) does not verify through $BC"
+}
+
 # attr_ge FILE N: FILE holds a number >= N.
 attr_ge()
 {

@@ -34,29 +34,6 @@ ssd_data_errors()
 		"$DATA_START $((SSD_SECTORS - DATA_START)) error"
 }
 
-# fio_job OFFSET SIZE SEED [FIO-ARGS]: 4 KiB random writes with crc32c
-# headers over one region of $BC; the same SEED regenerates the same data.
-fio_job()
-{
-	local off=$1 size=$2 seed=$3
-
-	shift 3
-	fio --output-format=terse --output=/tmp/fio.out --name=j --filename="$BC" \
-		--direct=1 --ioengine=libaio --iodepth=8 --bs=4k --rw=randwrite \
-		--offset="$off" --size="$size" --randseed="$seed" \
-		--verify=crc32c --verify_fatal=1 "$@"
-}
-
-write_region()
-{
-	fio_job "$@" --do_verify=0 || fail "writing $1+$2 (seed $3) failed"
-}
-
-verify_region()
-{
-	fio_job "$@" --verify_only=1 || fail "region $1+$2 (seed $3) does not verify through $BC"
-}
-
 # Read a region twice so that it is cached, and make sure it is.
 warm_region()
 {
