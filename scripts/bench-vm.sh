@@ -23,9 +23,11 @@ B_SSD_MB=${BCT_BENCH_SSD_MB:-256}
 B_RT=${BCT_BENCH_RUNTIME:-10}		# seconds per fio measurement
 B_REPS=${BCT_BENCH_REPS:-3}		# repetitions of each figure
 B_WS_MB=${BCT_BENCH_HIT_WS_MB:-128}	# hit phase: working set (fits the cache)
+# Bucket size of both bcaches: the in-tree one wants more than 512 buckets.
+B_BUCKET=${BCT_BENCH_BUCKET:-256k}
 B_FILL_MB=${BCT_BENCH_FILL_MB:-512}	# writes that fill the cache for registration
 B_SKEW_CACHE_MB=${BCT_BENCH_SKEW_CACHE_MB:-16}	# skewed phase: cache size
-B_SKEW_BUCKET=${BCT_BENCH_SKEW_BUCKET:-64k}	# ... its bucket size (both bcaches)
+B_SKEW_BUCKET=${BCT_BENCH_SKEW_BUCKET:-16k}	# ... its bucket size (both bcaches)
 B_SKEW_IOS=${BCT_BENCH_SKEW_IOS:-0}	# ... reads in the trace
 B_TRACE=${BCT_BENCH_TRACE:-}		# ... the trace (fio iolog, target TARGET)
 B_DMC_BLOCK=${BCT_BENCH_DMC_BLOCK_SECTORS:-128}	# dm-cache block, sectors
@@ -114,25 +116,29 @@ w_fsyncwrite()	# 4k random writes, each followed by fsync (a cache flush), QD1
 		--fsync=1 --norandommap --time_based --runtime="$B_RT"
 }
 
-# warm DEV MB: read the first MB MiB sequentially (1M requests).
+# warm DEV MB: read the first MB MiB sequentially, in 64k reads at QD1.
+# Gently: the in-tree bcache drops a fill when no free bucket is ready (its
+# free list holds cache size / 1024 bytes, 256 KiB here), and dm-cache
+# promotes at once only reads that cover a whole block (64 KiB).
 warm()
 {
-	fiox warm "$1" 7 --rw=read --bs=1M --size="${2}M" --ioengine=libaio --iodepth=4 >/dev/null
+	fiox warm "$1" 7 --rw=read --bs=64k --size="${2}M" --ioengine=psync >/dev/null
 }
 
-# fill DEV: sequential 1M writes (writethrough puts them in the cache).
+# fill DEV: sequential 64k writes at QD1 (writethrough puts them in the
+# cache; as gently as warm, for the same reason).
 fill()
 {
-	fiox fill "$1" 49 --rw=write --bs=1M --size="${B_FILL_MB}M" --ioengine=libaio \
-		--iodepth=4 >/dev/null
+	fiox fill "$1" 49 --rw=write --bs=64k --size="${B_FILL_MB}M" --ioengine=psync >/dev/null
 }
 
-# replay SYSTEM DEV: the skewed trace on DEV; prints reads/s.
+# replay SYSTEM DEV: the skewed trace on DEV, one read at a time (so no
+# read overtakes the fill of an earlier miss); prints reads/s.
 replay()
 {
 	sed "s|TARGET|$2|g" "$B_TRACE" > "/tmp/trace-$1.log"
 	out=$(fio --name=skew --read_iolog="/tmp/trace-$1.log" --replay_no_stall=1 --direct=1 \
-		--ioengine=libaio --iodepth=4 --output-format=terse --terse-version=3) ||
+		--ioengine=psync --output-format=terse --terse-version=3) ||
 		fail "fio replay on $2 failed"
 	echo "$out" | tail -n 1 | awk -F';' '{ print $8 }'
 }
@@ -293,7 +299,7 @@ bench_ours()
 
 	log "-- cache of ${B_SSD_MB}M attached"
 	zero_head "$DISK_ssd"
-	bch_format "$DISK_ssd"
+	bch_format "$DISK_ssd" --bucket "$B_BUCKET"
 	bch_register_cache "$DISK_ssd"
 	OURS_BC=$(bch_register_dev "$uuid" "$DISK_hdd")
 	wait_for 30 attr_is "/sys/block/${OURS_BC##*/}/bcache/state" clean || fail "ours: the cache did not attach"
@@ -483,7 +489,7 @@ bench_intree()
 	wait_for 30 [ ! -e "/sys/block/${IT_BC##*/}" ] || fail "in-tree: $IT_BC did not stop"
 
 	log "-- cache of ${B_SSD_MB}M attached"
-	it_setup "$DISK_ssd" 512k
+	it_setup "$DISK_ssd" "$B_BUCKET"
 	log "   mode: $(it_sys cache_mode), sequential_cutoff $(it_sys sequential_cutoff)"
 	warm_until intree "$IT_BC" it_counters it_settle
 	hit_phase intree "$IT_BC" it_counters it_settle
