@@ -233,6 +233,8 @@ hit_phase()
 	$settle
 	read -r h0 m0 <<< "$($cnt)"
 	for r in $(seq "$B_REPS"); do
+		# The raw SSD again, right before: the host's load drifts over a run.
+		rec randread "raw-ssd-$sys" "$r" "$(w_randread "$DISK_ssd")"
 		c0=$(busy_ticks)
 		iops=$(w_randread "$dev")
 		c1=$(busy_ticks)
