@@ -168,6 +168,13 @@ replay_check()
 		fail "$1: counted $total reads ($2 hits, $3 misses) for a trace of $B_SKEW_IOS"
 }
 
+# poll_pause: 20 ms without a fork. Registration is timed with builtins
+# only: under TCG a fork and exec costs tens of milliseconds.
+poll_pause()
+{
+	read -r -t 0.02 -u "$POLL_FD" || true
+}
+
 zero_head()
 {
 	dd if=/dev/zero of="$1" bs=1M count="${2:-1}" oflag=direct status=none
@@ -282,6 +289,27 @@ ours_cache_stat()
 	cat "$(bch_cache_dir "$1")/$2"
 }
 
+# ours_wait_attached UUID: wait (builtins only) until the /dev/bcacheN of
+# UUID exists with its cache attached; sets OURS_BC.
+ours_wait_attached()
+{
+	local end=$((SECONDS + 60)) f u st d
+
+	while [ "$SECONDS" -lt "$end" ]; do
+		for f in /sys/block/bcache*/bcache/uuid; do
+			[ -e "$f" ] && read -r u < "$f" && [ "${u,,}" = "${1,,}" ] || continue
+			d=${f%/bcache/uuid}
+			read -r st < "$d/bcache/state" || continue
+			if [ "$st" = clean ] && [ -b "/dev/${d##*/}" ]; then
+				OURS_BC=/dev/${d##*/}
+				return 0
+			fi
+		done
+		poll_pause
+	done
+	return 1
+}
+
 bench_ours()
 {
 	local uuid r m0 m1 t0 t1 w0 w1 used nb h m skew_dev
@@ -330,10 +358,9 @@ bench_ours()
 		bch_unregister_cache "$DISK_ssd"
 		m1=$(kmem_kb)
 		t0=$(now_ms)
-		bch_register_cache "$DISK_ssd"
-		OURS_BC=$(bch_register_dev "$uuid" "$DISK_hdd")
-		wait_for 60 attr_is "/sys/block/${OURS_BC##*/}/bcache/state" clean ||
-			fail "ours: the cache did not attach after registration"
+		printf '%s' "$DISK_ssd" > "$SYSFS_BCACHE/register_cache"
+		printf '%s' "$uuid $DISK_hdd" > "$SYSFS_BCACHE/register_dev"
+		ours_wait_attached "$uuid" || fail "ours: not attached after registration"
 		dd if="$OURS_BC" of=/dev/null bs=4k count=1 iflag=direct status=none
 		t1=$(now_ms)
 		rec register_ms ours "$r" $((t1 - t0))
@@ -380,6 +407,25 @@ it_dev()
 		[ -e "$d/bcache" ] || continue
 		echo "/dev/${d##*/}"
 		return 0
+	done
+	return 1
+}
+
+# it_wait_attached: wait (builtins only) until a /dev/bcacheN exists with
+# its cache attached; sets IT_BC.
+it_wait_attached()
+{
+	local end=$((SECONDS + 60)) d st
+
+	while [ "$SECONDS" -lt "$end" ]; do
+		for d in /sys/block/bcache*; do
+			[ -e "$d/bcache/state" ] && read -r st < "$d/bcache/state" || continue
+			if [ "$st" = clean ] && [ -b "/dev/${d##*/}" ]; then
+				IT_BC=/dev/${d##*/}
+				return 0
+			fi
+		done
+		poll_pause
 	done
 	return 1
 }
@@ -516,9 +562,7 @@ bench_intree()
 		t0=$(now_ms)
 		it_register "$DISK_ssd"
 		it_register "$DISK_hdd"
-		wait_for 60 it_dev >/dev/null || fail "in-tree: no /dev/bcacheN after registration"
-		IT_BC=$(it_dev)
-		wait_for 60 attr_is "/sys/block/${IT_BC##*/}/bcache/state" clean || fail "in-tree: not attached after registration"
+		it_wait_attached || fail "in-tree: not attached after registration"
 		dd if="$IT_BC" of=/dev/null bs=4k count=1 iflag=direct status=none
 		t1=$(now_ms)
 		rec register_ms intree "$r" $((t1 - t0))
@@ -650,6 +694,7 @@ test()
 
 	: > "$OUT"
 	: > "$LOG"
+	exec {POLL_FD}<> <(:)
 	log "kernel $(uname -r), $(nproc) CPUs, SSD $DISK_ssd, HDD $DISK_hdd"
 	# bcache-tools' make-bcache, not ours ($TOOLS/make-bcache, by full path).
 	PATH=/usr/sbin:/usr/bin:/sbin:/bin
