@@ -60,6 +60,7 @@ test()
 	expect_rc 1 "$BCTL" attach "$DISK_hdd" --uuid nope
 	expect_rc 1 "$BCTL" attach "$DISK_hdd" --label ../x
 	expect_rc 1 "$BCTL" attach "$DISK_hdd" --bogus
+	expect_rc 1 "$BCTL" attach "$DISK_hdd" --id "/dev/disk/by-uuid/$fsuuid"
 	expect_rc 2 "$BCTL" attach /dev/nonexistent
 	expect_rc 3 "$BCTL" attach "$DISK_ssd"
 	expect_rc 2 "$BCTL" detach "$DISK_hdd"
