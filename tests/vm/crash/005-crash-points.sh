@@ -156,7 +156,7 @@ crash_at()
 }
 
 # points K: the fault points tried for an operation of K writes: every one
-# with BCT_CRASHPOINT_ALL=1, else the first four, the middle, the last and K.
+# with BCT_CRASHPOINT_ALL=1, else the first two, the middle, the last and K.
 points()
 {
 	local k=$1
@@ -165,7 +165,7 @@ points()
 		seq 0 "$k"
 		return
 	fi
-	{ seq 0 $((k < 3 ? k : 3)); echo $((k / 2)) $((k > 0 ? k - 1 : 0)) "$k" | tr ' ' '\n'; } |
+	{ seq 0 $((k < 1 ? k : 1)); echo $((k / 2)) $((k > 0 ? k - 1 : 0)) "$k" | tr ' ' '\n'; } |
 		sort -un
 }
 
