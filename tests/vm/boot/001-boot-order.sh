@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 DESCRIPTION="udev: a cache and a registry backing device come up cached, warm and in their recorded mode in either arrival order; only /dev/bcacheN gets the filesystem's links; re-triggers are quiet"
 TEST_GROUPS="boot"
-TIMEOUT=500
+TIMEOUT=800
 DISKS="ssd:64M hdd:128M"
 
 # shellcheck source=lib.bash

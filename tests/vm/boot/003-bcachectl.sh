@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 DESCRIPTION="bcachectl: attach records the registry and registers (by-id and PARTUUID ids), mode/status/list, detach removes and restores the raw links, help and exit codes, idempotent register"
 TEST_GROUPS="boot"
-TIMEOUT=500
+TIMEOUT=800
 DISKS="ssd:64M hdd:128M part:128M"
 
 # shellcheck source=lib.bash
