@@ -13,8 +13,12 @@ finish()
 {
 	sync
 	echo o > /proc/sysrq-trigger
-	sleep 5
-	poweroff -f -f
+	# PID 1 must never exit: that panics the kernel. Once the power-off
+	# has begun, exec may fail (the 9p root goes away), so wait with
+	# builtins only.
+	while :; do
+		read -r -t 1 _ 2>/dev/null || :
+	done
 }
 
 mount -t proc proc /proc
