@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-DESCRIPTION="cache device faults under fio verify (dm-error regions, a vanished device, io_error_limit, a power cut via dm-flakey drop_writes) and backing device errors: users see no cache error and no stale data"
+DESCRIPTION="cache device faults under fio verify (dm-error regions, a vanished device, io_error_limit, a power cut via dm-flakey drop_writes, dm-flakey error_writes, corrupted metadata reads) and backing device errors: users see no cache error and no stale data"
 TEST_GROUPS="crash faults"
 TIMEOUT=900
 MEM=1024
@@ -67,7 +67,7 @@ unregister_all()
 
 test()
 {
-	local u errs
+	local u errs n
 
 	load_module
 	modprobe dm_mod 2>/dev/null
@@ -186,6 +186,37 @@ test()
 	drop_caches
 	# The failed writes reached neither device.
 	same_data "$BC" /dev/mapper/bct_hdd $((64 * MB))
+	verify_region $((48 * MB)) $((8 * MB)) 9
+
+	echo "== 7. the cache fails every write, reads still work (dm-flakey error_writes)"
+	warm_region $((48 * MB)) $((8 * MB)) 9
+	ssd_table "0 $SSD_SECTORS flakey /dev/mapper/bct_base 0 0 3600 1 error_writes"
+	verify_region $((48 * MB)) $((8 * MB)) 9
+	write_region $((16 * MB)) $((8 * MB)) 11
+	verify_region $((16 * MB)) $((8 * MB)) 11
+	wait_for 30 attr_is "$DIR/state" failed || fail "a cache failing its writes was not disabled"
+	verify_region $((48 * MB)) $((8 * MB)) 9
+	ssd_linear
+	unregister_all
+	attach_all
+	verify_region $((16 * MB)) $((8 * MB)) 11
+	verify_region $((48 * MB)) $((8 * MB)) 9
+
+	echo "== 8. metadata reads return a corrupted byte (dm-flakey corrupt_bio_byte)"
+	unregister_all
+	ssd_table "0 $DATA_START flakey /dev/mapper/bct_base 0 0 3600 5 corrupt_bio_byte 1 r 255 0" \
+		"$DATA_START $((SSD_SECTORS - DATA_START)) linear /dev/mapper/bct_base $DATA_START"
+	n=$(dmesg | wc -l)
+	if echo /dev/mapper/bct_ssd > "$SYSFS_BCACHE/register_cache" 2>/dev/null; then
+		fail "a cache whose metadata reads are corrupted registered"
+	fi
+	dmesg | tail -n +$((n + 1)) | grep "bcache: " ||
+		fail "registration was refused without a kernel message"
+	[ ! -d "$SYSFS_BCACHE/${DIR##*/}" ] || fail "refused, but its sysfs directory exists"
+	verify_region $((16 * MB)) $((8 * MB)) 11
+	ssd_linear
+	attach_all
+	verify_region $((16 * MB)) $((8 * MB)) 11
 	verify_region $((48 * MB)) $((8 * MB)) 9
 
 	bch_stop_dev "$BC"
