@@ -119,10 +119,27 @@ reload_udev()
 	fi
 }
 
+# make_parents PATH: create the missing parent directories of PATH under
+# $destdir one level at a time, recording each in the new manifest $new.
+make_parents()
+{
+	local parent=${1%/*} d
+	local -a dirs=()
+
+	while [ -n "$parent" ] && [ ! -d "$destdir$parent" ]; do
+		dirs=("$parent" "${dirs[@]}")
+		parent=${parent%/*}
+	done
+	for d in "${dirs[@]}"; do
+		mkdir "$destdir$d"
+		echo "d $d" >> "$new"
+	done
+}
+
 do_install()
 {
 	local stage=$1 destdir=$2 manifest=$3
-	local files=() f d parent old dirs=()
+	local files=() f old
 
 	[ -d "$stage" ] || die "no staged tree at $stage"
 	case "$manifest" in /*) ;; *) die "the manifest path must be absolute" ;; esac
@@ -137,17 +154,7 @@ do_install()
 	new=$(mktemp)
 	trap 'rm -f "$new"' EXIT
 	for f in "${files[@]}"; do
-		# Create missing directories one level at a time, recording each.
-		dirs=()
-		parent=${f%/*}
-		while [ -n "$parent" ] && [ ! -d "$destdir$parent" ]; do
-			dirs=("$parent" "${dirs[@]}")
-			parent=${parent%/*}
-		done
-		for d in "${dirs[@]}"; do
-			mkdir "$destdir$d"
-			echo "d $d" >> "$new"
-		done
+		make_parents "$f"
 		if [ -e "$destdir$f" ] && ! grep -qxF "f $f" "$destdir$manifest" 2>/dev/null; then
 			echo "install-files.sh: replacing $f, which an earlier install did not record" >&2
 		fi
@@ -159,16 +166,7 @@ do_install()
 	done
 
 	# The manifest itself (and its directory) are part of the install.
-	dirs=()
-	parent=${manifest%/*}
-	while [ -n "$parent" ] && [ ! -d "$destdir$parent" ]; do
-		dirs=("$parent" "${dirs[@]}")
-		parent=${parent%/*}
-	done
-	for d in "${dirs[@]}"; do
-		mkdir "$destdir$d"
-		echo "d $d" >> "$new"
-	done
+	make_parents "$manifest"
 	echo "f $manifest" >> "$new"
 	old=
 	[ -f "$destdir$manifest" ] && old=$destdir$manifest
