@@ -20,11 +20,7 @@ hidden()
 # change DEV...: a change uevent for each, processed.
 change()
 {
-	local d
-
-	for d in "$@"; do
-		udevadm trigger --action=change --settle "/sys/class/block/${d##*/}"
-	done
+	uevent change "$@"
 }
 
 test()

@@ -44,15 +44,22 @@ udev_stop()
 	wait_for 10 udevd_gone || fail "udevd does not exit"
 }
 
-# coldplug DEV...: "add" uevents for these block devices, in this order,
-# each processed before the next, as at boot.
+# uevent ACTION DEV...: an ACTION uevent for each of these block devices,
+# in this order, each processed before the next.
+uevent()
+{
+	local action=$1 d
+
+	shift
+	for d in "$@"; do
+		udevadm trigger --action="$action" --settle "/sys/class/block/${d##*/}"
+	done
+}
+
+# coldplug DEV...: "add" uevents, as at boot.
 coldplug()
 {
-	local d
-
-	for d in "$@"; do
-		udevadm trigger --action=add --settle "/sys/class/block/${d##*/}"
-	done
+	uevent add "$@"
 }
 
 # bcache_devs: the registered /dev/bcacheN, one per line.
