@@ -11,13 +11,17 @@
  * leave the cache with data the backing device never got, and reads would
  * change the day the cached copy is evicted.
  *
- * So every backing write that completes for an attached device marks the
- * device unflushed, and the engine flushes every unflushed device before
- * it writes a journal entry or a leaf bset with keys. The mark is set at
- * completion, before the write's key is inserted, and cleared only after
+ * So every backing write that completes for an attached device is counted,
+ * and the engine flushes every device with writes no flush has covered
+ * before it writes a journal entry or a leaf bset with keys. The count is
+ * taken at completion, before the write's key is inserted, and read before
  * the keys to be written are taken, so no key can get ahead of its data.
- * One flush covers every write that completed before it: a busy device is
- * flushed once per journal write, not once per write.
+ *
+ * A flush covers the writes that completed before it was issued. The front
+ * end's own flushes (a user's REQ_PREFLUSH, an fsync) read the count when
+ * they are issued and report it when they succeed
+ * (bch_cache_backing_flushed()), so an fsync'd workload does not pay a
+ * second flush of the backing device for every journal write.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,7 +36,7 @@
  * @dev_id: its device id
  * @bdev: the backing device
  *
- * Marked unflushed at once: writes made before the attach may still be in
+ * Counted unflushed at once: writes made before the attach may still be in
  * its volatile cache when the first read miss copies them.
  *
  * Context: process context, bch_register_lock held.
@@ -42,7 +46,8 @@ void bch_cache_backing_add(struct cache_set *c, u8 dev_id,
 {
 	mutex_lock(&c->backing_lock);
 	c->backing[dev_id] = bdev;
-	set_bit(dev_id, c->backing_unflushed);
+	atomic64_set(&c->backing_flushed[dev_id], 0);
+	atomic64_set(&c->backing_written[dev_id], 1);
 	mutex_unlock(&c->backing_lock);
 }
 
@@ -59,7 +64,6 @@ void bch_cache_backing_remove(struct cache_set *c, u8 dev_id)
 {
 	mutex_lock(&c->backing_lock);
 	c->backing[dev_id] = NULL;
-	clear_bit(dev_id, c->backing_unflushed);
 	mutex_unlock(&c->backing_lock);
 }
 
@@ -72,8 +76,37 @@ void bch_cache_backing_remove(struct cache_set *c, u8 dev_id)
  */
 void bch_cache_backing_written(struct cache_set *c, u8 dev_id)
 {
-	if (!test_bit(dev_id, c->backing_unflushed))
-		set_bit(dev_id, c->backing_unflushed);
+	atomic64_inc(&c->backing_written[dev_id]);
+}
+
+/**
+ * bch_cache_backing_wseq() - what a flush issued now will cover
+ * @c: cache
+ * @dev_id: its device id
+ *
+ * Context: any; read right before the flush is submitted.
+ * Return: the count of completed writes, for bch_cache_backing_flushed().
+ */
+u64 bch_cache_backing_wseq(struct cache_set *c, u8 dev_id)
+{
+	return atomic64_read(&c->backing_written[dev_id]);
+}
+
+/**
+ * bch_cache_backing_flushed() - a flush of a backing device succeeded
+ * @c: cache
+ * @dev_id: its device id
+ * @wseq: bch_cache_backing_wseq() read before the flush was issued
+ *
+ * Context: any, typically bio completion.
+ */
+void bch_cache_backing_flushed(struct cache_set *c, u8 dev_id, u64 wseq)
+{
+	atomic64_t *f = &c->backing_flushed[dev_id];
+	s64 old = atomic64_read(f);
+
+	while (old < (s64)wseq && !atomic64_try_cmpxchg(f, &old, wseq))
+		;
 }
 
 /**
@@ -89,20 +122,23 @@ void bch_cache_backing_written(struct cache_set *c, u8 dev_id)
  */
 void bch_backing_flush(struct cache_set *c)
 {
+	u64 wseq;
 	u32 i;
 	int ret;
 
-	if (bitmap_empty(c->backing_unflushed, BCH_UUID_ENTRIES))
-		return;
 	mutex_lock(&c->backing_lock);
-	for_each_set_bit(i, c->backing_unflushed, BCH_UUID_ENTRIES) {
-		if (!test_and_clear_bit(i, c->backing_unflushed) ||
-		    !c->backing[i])
+	for (i = 0; i < BCH_UUID_ENTRIES; i++) {
+		if (!c->backing[i])
+			continue;
+		wseq = bch_cache_backing_wseq(c, i);
+		if (atomic64_read(&c->backing_flushed[i]) >= wseq)
 			continue;
 		ret = blkdev_issue_flush(c->backing[i]);
 		if (ret)
 			pr_err_ratelimited("%s: cannot flush backing device %pg (%d)\n",
 					   c->name, c->backing[i], ret);
+		else
+			bch_cache_backing_flushed(c, i, wseq);
 	}
 	mutex_unlock(&c->backing_lock);
 }

@@ -38,12 +38,14 @@
  *    leaf lock, right before inserting, so "checked valid" and "inserted"
  *    are atomic with respect to a later write's invalidation.
  * 3. Before a write is issued to the backing device, the cached range is
- *    invalidated in memory (bch_cache_invalidate()). If that removed
- *    anything, the invalidation must be durable (journal) before the backing
- *    write is issued; when nothing was cached there is no SSD round trip.
- * 4. A flush (REQ_PREFLUSH) first makes the journal durable up to every
- *    insert and invalidation done so far (bch_cache_flush_async()), then
- *    goes to the backing device.
+ *    invalidated in memory (bch_cache_invalidate()). The invalidation, and
+ *    any earlier one of the same leaves not yet durable (a concurrent write
+ *    may have removed the keys first), must be durable (journal) before the
+ *    backing write is issued; when there is none there is no SSD round trip.
+ * 4. A flush (REQ_PREFLUSH) first makes every invalidation done so far
+ *    durable (bch_cache_flush_async()), then goes to the backing device.
+ *    Inserted keys need not be: losing one after a crash only loses a
+ *    cached copy.
  * 5. The engine writes cached data before the key that points at it is
  *    journaled (journal writes carry REQ_PREFLUSH), and persists a bucket's
  *    new generation before it writes anything new into the bucket.
@@ -179,6 +181,8 @@ void bch_cache_backing_add(struct cache_set *c, u8 dev_id,
 			   struct block_device *bdev);
 void bch_cache_backing_remove(struct cache_set *c, u8 dev_id);
 void bch_cache_backing_written(struct cache_set *c, u8 dev_id);
+u64 bch_cache_backing_wseq(struct cache_set *c, u8 dev_id);
+void bch_cache_backing_flushed(struct cache_set *c, u8 dev_id, u64 wseq);
 
 void bch_cache_get(struct cache_set *c);
 void bch_cache_put(struct cache_set *c);
@@ -265,7 +269,7 @@ void bch_cache_alloc_done(struct cache_set *c, const struct bch_space *sp);
  * @arg: argument of @check
  *
  * The key is journaled lazily; it becomes durable with the next journal
- * write (bch_cache_flush_async() forces one).
+ * write, at most BCH_JOURNAL_DELAY_MS later.
  *
  * Context: process context (a workqueue); may block.
  * Return: 1 inserted, 0 skipped by @check, or a negative errno.
@@ -280,14 +284,18 @@ int bch_cache_insert(struct cache_set *c, u8 dev_id, u64 sector,
  * @dev_id: device id
  * @sector: first backing sector
  * @sectors: length (any size; split internally)
- * @jseq: set to the journal sequence number that makes it durable
+ * @jseq: set to the journal sequence number that makes this invalidation,
+ *	and every earlier one of the leaves it visited, durable; 0 if none
  * @may_block: false in submit_bio context
  *
+ * Unless @jseq is 0 the caller must wait for it
+ * (bch_cache_journal_wait_async(), immediate once durable) before writing
+ * the backing device: a concurrent write may have removed the keys just
+ * before, and its invalidation is not durable yet.
+ *
  * Context: process context.
- * Return: 1 if cached data was removed (the caller must wait for @jseq,
- * bch_cache_journal_wait_async(), before writing the backing device), 0 if
- * nothing was cached there, -EAGAIN if !@may_block and it would block, or
- * another negative errno.
+ * Return: 1 if cached data was removed, 0 if nothing was cached there,
+ * -EAGAIN if !@may_block and it would block, or another negative errno.
  */
 int bch_cache_invalidate(struct cache_set *c, u8 dev_id, u64 sector,
 			 u64 sectors, u64 *jseq, bool may_block);
@@ -310,8 +318,8 @@ void bch_cache_journal_wait_async(struct cache_set *c, u64 seq,
 				  struct bch_jwait *w);
 
 /**
- * bch_cache_flush_async() - make every insert and invalidation so far
- * durable, then call @w->fn (REQ_PREFLUSH handling).
+ * bch_cache_flush_async() - make every invalidation so far durable, then
+ * call @w->fn (REQ_PREFLUSH handling).
  * @c: cache
  * @w: caller-owned; @w->fn runs in process context (maybe immediately)
  */

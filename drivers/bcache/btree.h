@@ -47,6 +47,7 @@ struct btree {
 	u32		woff;		/* sectors of the log written */
 	u32		nbsets;
 	u64		pin_seq;	/* journal pin of pending keys */
+	u64		hole_seq;	/* leaves: newest entry with a hole here */
 	unsigned long	dirty_since;
 	struct bch_keys	live;
 	struct bch_keys	pending;	/* leaves: the next bset */

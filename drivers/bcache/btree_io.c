@@ -367,6 +367,9 @@ again:
 	}
 	if (ret)
 		goto undo;
+	/* Writes to the range still wait for the old node's holes (rule 3). */
+	for (i = 0; i < nnew; i++)
+		nw[i]->hole_seq = n->hole_seq;
 
 	if (was_root && nnew == 2) {
 		struct bch_key keys[2] = { node_ptr(c, nw[0]),

@@ -134,8 +134,11 @@ static u64 leaf_apply(struct cache_set *c, struct btree *n,
 	/* Room was checked: neither insert can fail. */
 	WARN_ON_ONCE(bch_keys_insert_extent(&n->live, k, false));
 	WARN_ON_ONCE(bch_keys_insert_extent(&n->pending, k, true));
-	if (!replay)
+	if (!replay) {
 		seq = bch_journal_add(c, k, &n->pin_seq);
+		if (!bch_ptr_is_ptr(k))
+			n->hole_seq = seq;
+	}
 	if (bch_ptr_is_ptr(k)) {
 		struct bch_bucket *bk = bch_ptr_bucket(c, k);
 
@@ -348,7 +351,9 @@ int bch_cache_invalidate(struct cache_set *c, u8 dev_id, u64 sector,
 			continue;
 		}
 		for (i = 0; i < nr; i++)
-			seq = max(seq, leaf_apply(c, leaf, &holes[i], false));
+			leaf_apply(c, leaf, &holes[i], false);
+		/* Ours, or a concurrent write's that removed the keys first. */
+		seq = max(seq, leaf->hole_seq);
 		bch_journal_unreserve(c, INVAL_BATCH - nr);
 		if (nr == INVAL_BATCH)
 			cur = bch_kend(&holes[nr - 1]);

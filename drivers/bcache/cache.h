@@ -118,6 +118,7 @@ struct bch_alloc {
 struct bch_jbuf {
 	struct bch_jset	*j;
 	u32		nkeys;
+	bool		ptrs;		/* holds a key pointing at data */
 	u64		seq;
 	struct list_head waiters;
 };
@@ -134,6 +135,7 @@ struct bch_journal {
 	u64		replay_last;	/* replayed entries still needed, or 0 */
 	u32		reserved;	/* keys promised to inserters */
 	u64		durable_seq;
+	u64		hole_seq;	/* newest entry holding a hole */
 	u64		last_seq;	/* of the newest written entry */
 	u64		pin_front;	/* oldest possibly pinned seq */
 	atomic_t	pins[BCH_JPIN_NR];
@@ -209,7 +211,9 @@ struct cache_set {
 	/* attached backing devices, flushed before their keys are durable */
 	struct mutex	backing_lock;		/* backing[]; held to flush */
 	struct block_device *backing[BCH_UUID_ENTRIES];
-	DECLARE_BITMAP(backing_unflushed, BCH_UUID_ENTRIES);
+	/* per device: writes completed, and how many a flush covered */
+	atomic64_t	backing_written[BCH_UUID_ENTRIES];
+	atomic64_t	backing_flushed[BCH_UUID_ENTRIES];
 
 	/* gc */
 	struct task_struct *gc_thread;

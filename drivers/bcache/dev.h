@@ -152,6 +152,7 @@ struct bch_req {
 	struct bch_jwait	jw;
 	struct work_struct	work;
 	atomic_t		remaining;
+	u64			wseq;		/* backing writes a flush covers */
 	blk_status_t		status;		/* of the backing I/O */
 	blk_status_t		ssd_status;	/* of the cache I/O */
 	bool			bypass;

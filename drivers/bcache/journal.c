@@ -185,6 +185,7 @@ static void journal_write_work(struct work_struct *work)
 	j->cur ^= 1;
 	j->buf[j->cur].seq = seq + 1;
 	j->buf[j->cur].nkeys = 0;
+	j->buf[j->cur].ptrs = false;
 	j->writing = true;
 	j->root_dirty = false;
 	clean = j->clean;
@@ -199,7 +200,7 @@ static void journal_write_work(struct work_struct *work)
 	if (clean && last != seq)
 		clean = false;
 	/* The data of the keys in the entry first (backing.c). */
-	if (b->nkeys)
+	if (b->ptrs)
 		bch_backing_flush(c);
 	bytes = bch_jset_bytes(&c->g, b->nkeys);
 	place_entry(c, bytes >> SECTOR_SHIFT, seq, &last, js);
@@ -345,6 +346,10 @@ u64 bch_journal_add(struct cache_set *c, const struct bch_key *k, u64 *pin)
 	j->reserved--;
 	b->j->keys[b->nkeys++] = *k;
 	seq = b->seq;
+	if (bch_ptr_is_ptr(k))
+		b->ptrs = true;
+	else
+		j->hole_seq = seq;
 	if (pin && !*pin) {
 		*pin = seq;
 		atomic_inc(&j->pins[seq & JPIN_MASK]);
@@ -430,18 +435,17 @@ void bch_cache_journal_wait_async(struct cache_set *c, u64 seq,
 	spin_unlock(&j->lock);
 }
 
+/*
+ * Rule 4 needs only the invalidations: a key inserted since the last
+ * journal write may be lost in a crash, which only loses a cached copy.
+ */
 void bch_cache_flush_async(struct cache_set *c, struct bch_jwait *w)
 {
 	struct bch_journal *j = &c->journal;
 	u64 seq;
 
 	spin_lock(&j->lock);
-	if (j->buf[j->cur].nkeys || j->root_dirty)
-		seq = j->buf[j->cur].seq;
-	else if (j->writing)
-		seq = j->buf[j->cur ^ 1].seq;
-	else
-		seq = j->durable_seq;
+	seq = j->hole_seq;
 	spin_unlock(&j->lock);
 	bch_cache_journal_wait_async(c, seq, w);
 }

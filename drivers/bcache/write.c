@@ -138,12 +138,16 @@ static void write_put(struct bch_req *req)
 static void write_backing_endio(struct bio *clone)
 {
 	struct bch_req *req = clone->bi_private;
+	struct bch_attach *a = req->a;
 
 	req->status = clone->bi_status;
-	if (unlikely(req->status))
+	if (unlikely(req->status)) {
 		atomic_inc(&req->d->io_errors);
-	else
-		bch_cache_backing_written(req->a->c, req->a->dev_id);
+	} else {
+		if (clone->bi_opf & REQ_PREFLUSH)
+			bch_cache_backing_flushed(a->c, a->dev_id, req->wseq);
+		bch_cache_backing_written(a->c, a->dev_id);
+	}
 	bio_put(clone);
 	write_put(req);
 }
@@ -224,6 +228,7 @@ static void write_issue(struct bch_req *req)
 	atomic_set(&req->remaining, nr + 2);	/* + backing + this function */
 	for (i = 0; i < nr; i++)
 		submit_frozen(clones[i]);
+	req->wseq = bch_cache_backing_wseq(req->a->c, req->a->dev_id);
 	submit_frozen(req->clone);
 	write_put(req);
 }
@@ -269,7 +274,7 @@ static void write_invalidate(struct bch_req *req, bool may_block)
 	req->jw.fn = write_jwait_done;
 	if (req->orig->bi_opf & REQ_PREFLUSH)
 		bch_cache_flush_async(a->c, &req->jw);	/* covers @seq */
-	else if (ret == 1)
+	else if (seq)
 		bch_cache_journal_wait_async(a->c, seq, &req->jw);
 	else
 		write_issue(req);
@@ -277,16 +282,34 @@ static void write_invalidate(struct bch_req *req, bool may_block)
 
 /* ---- cached writes: entry ------------------------------------------------------ */
 
+/*
+ * An empty flush reaches the backing device through a clone, so that its
+ * success tells backing.c which writes it made durable.
+ */
+static void flush_endio(struct bio *clone)
+{
+	struct bch_req *req = clone->bi_private;
+	struct bio *bio = req->orig;
+
+	bio->bi_status = clone->bi_status;
+	if (unlikely(bio->bi_status))
+		atomic_inc(&req->d->io_errors);
+	else
+		bch_cache_backing_flushed(req->a->c, req->a->dev_id,
+					  req->wseq);
+	bio_put(clone);
+	bch_req_free(req);
+	bio_endio(bio);
+}
+
 static void flush_done(struct bch_jwait *w)
 {
 	struct bch_req *req = container_of(w, struct bch_req, jw);
-	struct bcache_dev *d = req->d;
-	struct bio *bio = req->orig;
 
 	if (w->err)
 		bch_dev_cache_broken(req->a);
-	bch_req_free(req);
-	write_remap(d, bio);
+	req->wseq = bch_cache_backing_wseq(req->a->c, req->a->dev_id);
+	submit_bio_noacct(req->clone);
 }
 
 /* Called with a reference on @a. */
@@ -304,12 +327,24 @@ static void cached_write(struct bcache_dev *d, struct bch_attach *a,
 		bio_wouldblock_error(bio);
 		return;
 	}
+
+	req->clone = bio_alloc_clone(d->bdev, bio,
+				     bio->bi_opf & REQ_NOWAIT ? GFP_NOWAIT : GFP_NOIO,
+				     &bch_clone_bs);
+	if (!req->clone) {
+		bch_req_free(req);
+		bio_wouldblock_error(bio);
+		return;
+	}
+	req->clone->bi_private = req;
 	if (!bio_sectors(bio)) {
 		/* An empty flush: the journal first, then the backing device. */
+		req->clone->bi_end_io = flush_endio;
 		req->jw.fn = flush_done;
 		bch_cache_flush_async(a->c, &req->jw);
 		return;
 	}
+	req->clone->bi_end_io = write_backing_endio;
 
 	if (data && bch_seq_bypass(d, bio)) {
 		bypass = true;
@@ -325,17 +360,6 @@ static void cached_write(struct bcache_dev *d, struct bch_attach *a,
 	req->copy = data && !bypass && ready && !READ_ONCE(a->broken) &&
 		READ_ONCE(d->cache_mode) == BCH_MODE_WRITETHROUGH &&
 		req->iter.bi_size <= BCH_COPY_MAX && bch_req_aligned(req);
-
-	req->clone = bio_alloc_clone(d->bdev, bio,
-				     bio->bi_opf & REQ_NOWAIT ? GFP_NOWAIT : GFP_NOIO,
-				     &bch_clone_bs);
-	if (!req->clone) {
-		bch_req_free(req);
-		bio_wouldblock_error(bio);
-		return;
-	}
-	req->clone->bi_end_io = write_backing_endio;
-	req->clone->bi_private = req;
 
 	bch_range_add(&d->ranges, &req->range, req->iter.bi_sector,
 		      bio_sectors(bio), true);
