@@ -54,22 +54,36 @@ const struct block_device_operations bch_dev_fops = {
 
 /*
  * Checksum of the first min(BCH_FP_MAX_BYTES, size) bytes of the backing
- * device, read with one synchronous bio (not through the page cache, which
- * is not coherent with the bios this driver sends).
+ * device, read with one bio (not through the page cache, which is not
+ * coherent with the bios this driver sends). Registration starts the read
+ * before /dev/bcacheN is added (fp_start()), so that it overlaps the
+ * partition scan, and the attach collects it (fp_finish()): a write made
+ * in between is caught by bcache_dev.written, which drops the cached data
+ * anyway.
  */
-static int dev_fingerprint(struct bcache_dev *d, u32 *csum, u32 *len)
+static void fp_endio(struct bio *bio)
+{
+	complete(bio->bi_private);
+}
+
+static void fp_free(struct bio *bio)
+{
+	struct bvec_iter_all iter;
+	struct bio_vec *bv;
+
+	bio_for_each_segment_all(bv, bio, iter)
+		__free_page(bv->bv_page);
+	bio_uninit(bio);
+	kfree(bio);
+}
+
+/* Submit the read into d->fp_bio; on failure d->fp_bio stays NULL. */
+static int fp_start(struct bcache_dev *d)
 {
 	u64 bytes = min_t(u64, BCH_FP_MAX_BYTES, bdev_nr_bytes(d->bdev));
 	unsigned int nr = DIV_ROUND_UP(bytes, PAGE_SIZE), i;
-	struct bvec_iter_all iter;
-	struct bio_vec *bv;
 	struct bio *bio;
-	u64 left = bytes;
-	u32 crc = BCH_CSUM_SEED_INIT;	/* as bch_fingerprint() */
-	int ret;
 
-	*csum = 0;
-	*len = 0;
 	if (!bytes)
 		return 0;
 	bio = bio_kmalloc(nr, GFP_KERNEL);
@@ -77,33 +91,66 @@ static int dev_fingerprint(struct bcache_dev *d, u32 *csum, u32 *len)
 		return -ENOMEM;
 	bio_init(bio, d->bdev, bio->bi_inline_vecs, nr, REQ_OP_READ);
 	for (i = 0; i < nr; i++) {
-		unsigned int n = min_t(u64, left, PAGE_SIZE);
+		unsigned int n = min_t(u64, bytes, PAGE_SIZE);
 		struct page *page = alloc_page(GFP_KERNEL);
 
 		if (!page) {
-			ret = -ENOMEM;
-			goto out;
+			fp_free(bio);
+			return -ENOMEM;
 		}
 		__bio_add_page(bio, page, n, 0);
-		left -= n;
+		bytes -= n;
 	}
-	ret = submit_bio_wait(bio);
-	if (ret)
-		goto out;
-	bio_for_each_segment_all(bv, bio, iter) {
-		void *p = bvec_kmap_local(bv);
+	init_completion(&d->fp_done);
+	bio->bi_private = &d->fp_done;
+	bio->bi_end_io = fp_endio;
+	d->fp_bio = bio;
+	submit_bio(bio);
+	return 0;
+}
 
-		crc = bch_crc32c(crc, p, bv->bv_len);
-		kunmap_local(p);
+/* Wait for the read fp_start() submitted and checksum it (if @csum). */
+static int fp_finish(struct bcache_dev *d, u32 *csum, u32 *len)
+{
+	struct bio *bio = d->fp_bio;
+	u32 crc = BCH_CSUM_SEED_INIT;	/* as bch_fingerprint() */
+	struct bvec_iter_all iter;
+	struct bio_vec *bv;
+	u32 bytes = 0;
+	int ret;
+
+	if (!bio)
+		return 0;
+	d->fp_bio = NULL;
+	wait_for_completion(&d->fp_done);
+	ret = blk_status_to_errno(bio->bi_status);
+	if (!ret && csum) {
+		bio_for_each_segment_all(bv, bio, iter) {
+			void *p = bvec_kmap_local(bv);
+
+			crc = bch_crc32c(crc, p, bv->bv_len);
+			kunmap_local(p);
+			bytes += bv->bv_len;
+		}
+		*csum = crc;
+		*len = bytes;
 	}
-	*csum = crc;
-	*len = bytes;
-out:
-	bio_for_each_segment_all(bv, bio, iter)
-		__free_page(bv->bv_page);
-	bio_uninit(bio);
-	kfree(bio);
+	fp_free(bio);
 	return ret;
+}
+
+static int dev_fingerprint(struct bcache_dev *d, u32 *csum, u32 *len)
+{
+	int ret;
+
+	*csum = 0;
+	*len = 0;
+	if (!d->fp_bio) {
+		ret = fp_start(d);
+		if (ret)
+			return ret;
+	}
+	return fp_finish(d, csum, len);
 }
 
 /* ---- attach / detach ------------------------------------------------------ */
@@ -534,10 +581,17 @@ static struct bcache_dev *dev_create(const u8 *uuid, const char *path)
 	}
 	d->idx = ret;
 
-	ret = percpu_ref_init(&d->pt_ref, pt_release, PERCPU_REF_ALLOW_REINIT,
+	/*
+	 * Atomic until the first attach attempt: if the cache is already
+	 * there, killing the ref needs no RCU grace period.
+	 */
+	ret = percpu_ref_init(&d->pt_ref, pt_release,
+			      PERCPU_REF_ALLOW_REINIT | PERCPU_REF_INIT_ATOMIC,
 			      GFP_KERNEL);
 	if (ret)
 		goto err_ida;
+	/* A failure only means the attach reads it again. */
+	fp_start(d);
 
 	ret = dev_disk_create(d);
 	if (ret)
@@ -567,6 +621,7 @@ err_del_disk:
 err_put_disk:
 	put_disk(d->disk);
 err_ref:
+	fp_finish(d, NULL, NULL);
 	percpu_ref_exit(&d->pt_ref);
 err_ida:
 	ida_free(&bch_dev_ida, d->idx);
@@ -680,12 +735,17 @@ int bch_dev_register(const char *buf, size_t len)
 	if (ret) {
 		pr_err("register_dev: cannot create the sysfs files of bcache%d (%pe)\n",
 		       d->idx, ERR_PTR(ret));
+		fp_finish(d, NULL, NULL);
 		dev_destroy(d);
 		goto out;
 	}
 
 	mutex_lock(&bch_register_lock);
 	dev_attach(d);
+	/* Not attached: the read is stale by the next attach. */
+	fp_finish(d, NULL, NULL);
+	/* Attached or not, passthrough writes go per-CPU from now on. */
+	percpu_ref_switch_to_percpu(&d->pt_ref);
 	mutex_unlock(&bch_register_lock);
 out:
 	kfree(s);

@@ -109,6 +109,8 @@ struct bcache_dev {
 	struct percpu_ref	pt_ref;		/* passthrough writes */
 	struct completion	pt_drained;
 	bool			written;	/* by a passthrough write */
+	struct bio		*fp_bio;	/* fingerprint read, until attach */
+	struct completion	fp_done;
 	atomic_t		io_errors;	/* backing errors seen */
 	bool			user_detached;	/* "detach": stay uncached */
 	bool			stopping;	/* no new opens */

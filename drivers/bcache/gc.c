@@ -19,9 +19,11 @@
  * reclaim may bump the gen; btree buckets nothing points at any more are
  * freed. Buckets allocated while the pass ran keep their state.
  *
- * Triggers: registration, allocation pressure (reclaim found nothing),
- * gen distance (reclaim bumped a gen far past oldest_gen), a timer, and
- * the trigger_gc sysfs file.
+ * Triggers: registration (GC_FIRST_DELAY later, so that the first pass,
+ * which reads every node, does not compete with the I/O of a device that
+ * just came up), allocation pressure (reclaim found nothing), gen distance
+ * (reclaim bumped a gen far past oldest_gen), a timer, and the trigger_gc
+ * sysfs file.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,6 +35,7 @@
 #include "btree.h"
 
 #define GC_PERIOD	(600 * HZ)
+#define GC_FIRST_DELAY	(5 * HZ)
 
 struct gc_state {
 	u64	skip_to;	/* resume after an unreadable subtree */
@@ -222,13 +225,15 @@ static void gc_run(struct cache_set *c)
 static int gc_thread(void *arg)
 {
 	struct cache_set *c = arg;
+	long timeout = GC_FIRST_DELAY;
 
 	set_freezable();
 	while (!kthread_should_stop()) {
 		wait_event_freezable_timeout(c->gc_wait,
 					     READ_ONCE(c->gc_want) ||
 					     kthread_should_stop(),
-					     GC_PERIOD);
+					     timeout);
+		timeout = GC_PERIOD;
 		if (kthread_should_stop())
 			break;
 		WRITE_ONCE(c->gc_want, false);
@@ -252,7 +257,8 @@ void bch_gc_kick(struct cache_set *c)
  * bch_gc_start() - allocate GC state and start the GC thread
  * @c: cache set
  *
- * A first pass runs at once, to learn bucket usage and gen bounds.
+ * A first pass runs GC_FIRST_DELAY later (at once if reclaim needs it), to
+ * learn bucket usage and gen bounds.
  *
  * Return: 0 or a negative errno.
  */
@@ -267,7 +273,6 @@ int bch_gc_start(struct cache_set *c)
 	c->gc_mark = kvcalloc(BITS_TO_LONGS(n), sizeof(long), GFP_KERNEL);
 	if (!c->gc_sectors || !c->gc_gen || !c->gc_dist || !c->gc_mark)
 		return -ENOMEM;
-	c->gc_want = true;
 	t = kthread_run(gc_thread, c, "bcache_gc/%s", c->name);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
