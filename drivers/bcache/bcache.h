@@ -221,9 +221,10 @@ struct bch_hit {
  * returns (LRU).
  *
  * Context: process context; takes node read locks only.
- * Return: the number of pieces if the whole range is cached; 0 if any part
- * is not (a miss or partial hit) or it needs more than @max_hits pieces;
- * -EAGAIN (see @may_block); another negative errno if the cache failed.
+ * Return: the number of pieces if the whole range is cached, or if its
+ * first @max_hits pieces are (they then tile only a prefix of the range);
+ * 0 if any part before that is not (a miss or partial hit); -EAGAIN (see
+ * @may_block); another negative errno if the cache failed.
  */
 int bch_cache_lookup(struct cache_set *c, u8 dev_id, u64 sector, u32 sectors,
 		     struct bch_hit *hits, unsigned int max_hits,

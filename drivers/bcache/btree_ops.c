@@ -69,8 +69,10 @@ int bch_cache_lookup(struct cache_set *c, u8 dev_id, u64 sector, u32 sectors,
 			const struct bch_key *k = &leaf->live.k[i];
 			u64 pend;
 
+			if (nh == max_hits)
+				goto out;	/* a cached prefix */
 			if (i >= leaf->live.nr || bch_key_raw(k) > cur ||
-			    !ptr_ok(c, k) || nh >= max_hits)
+			    !ptr_ok(c, k))
 				goto miss;
 			pend = min(bch_kend(k), end);
 			hits[nh].sector = cur & BCH_KEY_START_MASK;
@@ -86,6 +88,10 @@ int bch_cache_lookup(struct cache_set *c, u8 dev_id, u64 sector, u32 sectors,
 		up_read(&leaf->lock);
 		bch_node_put(c, leaf);
 	}
+	return nh;
+out:
+	up_read(&leaf->lock);
+	bch_node_put(c, leaf);
 	return nh;
 miss:
 	up_read(&leaf->lock);

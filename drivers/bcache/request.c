@@ -14,6 +14,9 @@
  *   device through a clone, copies the data into pages allocated without
  *   blocking, completes the user's bio, and writes the copy to the SSD and
  *   inserts it from a worker;
+ * - a read whose cached pieces do not fit one request (BCH_MAX_PIECES) is
+ *   split after the last piece that fits; the rest is submitted again and
+ *   looked up on its own;
  * - a lookup that would block (-EAGAIN) is retried from a worker.
  *
  * Sequential streams larger than sequential_cutoff bypass the cache: they
@@ -40,6 +43,7 @@
 #define BCH_FILL_BUDGET		(64L << 20)	/* bytes of fills in flight */
 
 struct bio_set bch_clone_bs;
+static struct bio_set bch_split_bs;
 struct workqueue_struct *bch_io_wq;
 static struct workqueue_struct *bch_fill_wq;
 static struct kmem_cache *bch_req_cache;
@@ -426,6 +430,32 @@ static void read_miss(struct bch_req *req, bool may_block)
 
 /* ---- read routing ----------------------------------------------------------- */
 
+/*
+ * Keep the first @sectors of the user's bio in @req, chained to the rest,
+ * which goes back through bch_submit_bio() (after this one returns: it is
+ * queued on current->bio_list, or we are in a worker).
+ */
+static bool read_split(struct bch_req *req, unsigned int sectors,
+		       bool may_block)
+{
+	struct bio *bio = req->orig, *split;
+
+	/* Both halves must still be whole logical blocks of the device. */
+	if (!IS_ALIGNED(sectors << SECTOR_SHIFT,
+			bdev_logical_block_size(bio->bi_bdev)))
+		return false;
+	split = bio_split(bio, sectors,
+			  may_block ? GFP_NOIO : GFP_NOWAIT | __GFP_NOWARN,
+			  &bch_split_bs);
+	if (!split)
+		return false;
+	bio_chain(split, bio);
+	submit_bio_noacct(bio);
+	req->orig = split;
+	req->iter = split->bi_iter;
+	return true;
+}
+
 static void read_lookup(struct bch_req *req, bool may_block);
 
 static void read_punt_work(struct work_struct *work)
@@ -451,11 +481,23 @@ static void read_lookup(struct bch_req *req, bool may_block)
 		read_uncached(req);
 		return;
 	}
-	account_read(req, ret > 0);
 	if (ret > 0) {
+		const struct bch_hit *last;
+		u64 end;
+
 		req->nr = min_t(unsigned int, ret, BCH_MAX_PIECES);
+		last = &req->hits[req->nr - 1];
+		end = last->sector + last->sectors;
+		if (end < bio_end_sector(req->orig) &&
+		    !read_split(req, end - req->iter.bi_sector, may_block)) {
+			account_read(req, false);
+			read_uncached(req);
+			return;
+		}
+		account_read(req, true);
 		read_hits(req, may_block);
 	} else {
+		account_read(req, false);
 		read_miss(req, may_block);
 	}
 }
@@ -534,10 +576,13 @@ int bch_request_init(void)
 	ret = bioset_init(&bch_clone_bs, BCH_CLONE_POOL, 0, 0);
 	if (ret)
 		goto err_pool;
+	ret = bioset_init(&bch_split_bs, BCH_REQ_POOL, 0, 0);
+	if (ret)
+		goto err_bs;
 	ret = -ENOMEM;
 	bch_io_wq = alloc_workqueue("bcache_io", WQ_MEM_RECLAIM, 0);
 	if (!bch_io_wq)
-		goto err_bs;
+		goto err_split_bs;
 	bch_fill_wq = alloc_workqueue("bcache_fill",
 				      WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
 	if (!bch_fill_wq)
@@ -546,6 +591,8 @@ int bch_request_init(void)
 
 err_io_wq:
 	destroy_workqueue(bch_io_wq);
+err_split_bs:
+	bioset_exit(&bch_split_bs);
 err_bs:
 	bioset_exit(&bch_clone_bs);
 err_pool:
@@ -564,6 +611,7 @@ void bch_request_exit(void)
 {
 	destroy_workqueue(bch_fill_wq);
 	destroy_workqueue(bch_io_wq);
+	bioset_exit(&bch_split_bs);
 	bioset_exit(&bch_clone_bs);
 	mempool_exit(&bch_req_pool);
 	kmem_cache_destroy(bch_req_cache);
