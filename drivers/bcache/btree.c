@@ -309,7 +309,9 @@ restart:
 			bch_node_put(c, n);
 			goto restart;
 		}
-		set_bit(BTREE_ACCESSED, &n->flags);
+		/* Read first: an atomic write per walk costs every hit. */
+		if (!test_bit(BTREE_ACCESSED, &n->flags))
+			set_bit(BTREE_ACCESSED, &n->flags);
 		if (n->level == level) {
 			*out = n;
 			return 0;

@@ -150,6 +150,10 @@ struct bch_req {
 	struct bvec_iter	iter;		/* orig's, at submission */
 	struct bio		*clone;		/* to the backing device */
 	struct bio		*fill;		/* pages of a read fill */
+	/* orig's own, while orig itself is remapped to the SSD */
+	bio_end_io_t		*end_io;
+	void			*private;
+	struct block_device	*bdev;
 	struct bch_range	range;
 	struct bch_jwait	jw;
 	struct work_struct	work;

@@ -5,11 +5,12 @@
  * bch_submit_bio() is the submit_bio of /dev/bcacheN. Without a ready cache
  * binding a read is a plain remap to the backing device. With one:
  *
- * - a read the cache fully covers is cloned once per cached piece and each
- *   clone is remapped to the SSD; when all completed, every piece's pointer
- *   is re-checked (bch_cache_ptr_valid(), rule 1), and on a stale pointer
- *   or an SSD error the whole bio is read again from the backing device,
- *   from a worker, so the user never sees a cache error or stale data;
+ * - a read the cache fully covers is remapped to the SSD: the bio itself
+ *   when one piece covers it (its completion is hooked, as dm does), else a
+ *   clone per piece; when all completed, every piece's pointer is
+ *   re-checked (bch_cache_ptr_valid(), rule 1), and on a stale pointer or
+ *   an SSD error the whole bio is read again from the backing device, from
+ *   a worker, so the user never sees a cache error or stale data;
  * - a miss registers a fill with the range tracker, reads the backing
  *   device through a clone, copies the data into pages allocated without
  *   blocking, completes the user's bio, and writes the copy to the SSD and
@@ -109,7 +110,8 @@ struct bch_req *bch_req_alloc(struct bcache_dev *d, struct bch_attach *a,
 
 	if (!req)
 		return NULL;
-	memset(req, 0, sizeof(*req));
+	/* hits[] and sp[] are written before they are read (req->nr). */
+	memset(req, 0, offsetof(struct bch_req, hits));
 	req->d = d;
 	req->a = a;
 	req->orig = bio;
@@ -203,6 +205,9 @@ static void read_retry_work(struct work_struct *work)
 {
 	struct bch_req *req = container_of(work, struct bch_req, work);
 
+	/* A remapped bio comes back advanced and maybe failed. */
+	req->orig->bi_iter = req->iter;
+	req->orig->bi_status = BLK_STS_OK;
 	if (req->ssd_status)
 		bch_cache_io_error(req->a->c,
 				   blk_status_to_errno(req->ssd_status));
@@ -237,6 +242,20 @@ static void read_hit_endio(struct bio *clone)
 		read_hits_done(req);
 }
 
+/* The user's bio itself was read from the SSD: give it back, then check. */
+static void read_hit_remapped_endio(struct bio *bio)
+{
+	struct bch_req *req = bio->bi_private;
+
+	bio->bi_end_io = req->end_io;
+	bio->bi_private = req->private;
+	/* Not bio_set_dev(): no blkg; the next submitter sets its own. */
+	bio->bi_bdev = req->bdev;
+	if (bio->bi_status)
+		WRITE_ONCE(req->ssd_status, bio->bi_status);
+	read_hits_done(req);
+}
+
 /* The pieces must tile the read exactly; anything else is not a hit. */
 static bool hits_tile(struct bch_req *req)
 {
@@ -263,6 +282,20 @@ static void read_hits(struct bch_req *req, bool may_block)
 		pr_err_ratelimited("bcache%d: bad lookup result, reading the backing device\n",
 				   req->d->idx);
 		read_uncached(req);
+		return;
+	}
+	if (nr == 1) {
+		struct bio *bio = req->orig;
+
+		req->end_io = bio->bi_end_io;
+		req->private = bio->bi_private;
+		req->bdev = bio->bi_bdev;
+		bio->bi_end_io = read_hit_remapped_endio;
+		bio->bi_private = req;
+		bio->bi_opf &= ~REQ_NOWAIT;
+		bio_set_dev(bio, ssd);
+		bio->bi_iter.bi_sector = req->hits[0].cache_sector;
+		submit_bio_noacct(bio);
 		return;
 	}
 	for (i = 0; i < nr; i++) {
