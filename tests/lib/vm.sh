@@ -100,7 +100,8 @@ make_disks()
 }
 
 # run_vm RESULTDIR TIMEOUT MEM DISK_ARGS...: boot the guest; returns
-# QEMU's status (124 on timeout).
+# QEMU's status (124 on timeout). BCT_KERNEL_ARGS adds kernel parameters
+# (make bench: the TSC clocksource, see Documentation/performance.md).
 run_vm()
 {
 	local rdir=$1 tmo=$2 mem=$3
@@ -111,7 +112,7 @@ run_vm()
 		-nodefaults -nographic -no-reboot -monitor none \
 		-serial "file:$rdir/console.log" \
 		-kernel "$KERNEL_IMAGE" -initrd "$INITRAMFS" \
-		-append "console=ttyS0 loglevel=5 panic=-1 oops=panic softlockup_panic=1 nokaslr no_timer_check rdinit=/init bct.runner=$REPO/tests/lib/guest.sh" \
+		-append "console=ttyS0 loglevel=5 panic=-1 oops=panic softlockup_panic=1 nokaslr no_timer_check rdinit=/init bct.runner=$REPO/tests/lib/guest.sh${BCT_KERNEL_ARGS:+ $BCT_KERNEL_ARGS}" \
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$rdir,mount_tag=results,security_model=none" \
 		-device virtio-rng-pci \
