@@ -57,13 +57,7 @@ struct btree *bch_node_alloc(struct cache_set *c, u8 level)
 	n->live.cap = c->leaf_max;
 	n->live.k = kvmalloc_array(n->live.cap, sizeof(struct bch_key),
 				   GFP_KERNEL);
-	if (!level) {
-		n->pending.cap = c->pending_max;
-		n->pending.k = kvmalloc_array(n->pending.cap,
-					      sizeof(struct bch_key),
-					      GFP_KERNEL);
-	}
-	if (!n->live.k || (!level && !n->pending.k)) {
+	if (!n->live.k) {
 		bch_node_free(n);
 		n = NULL;
 		goto out;
@@ -77,6 +71,68 @@ struct btree *bch_node_alloc(struct cache_set *c, u8 level)
 out:
 	memalloc_noio_restore(noio);
 	return n;
+}
+
+/**
+ * bch_node_pending_reserve() - make room for keys in a leaf's pending bset
+ * @c: cache set
+ * @n: the leaf, write-locked
+ * @live: live keys the caller will add
+ * @pend: pending keys the caller will add
+ * @may_block: may sleep in the allocator
+ *
+ * The pending array exists only while a leaf has keys to write: it is
+ * allocated on the first insert, grown by doubling and freed once its bset
+ * is written, so the leaves of a full cache that are only read hold none.
+ *
+ * Return: 0; -ENOSPC if the leaf must be written out first; -ENOMEM, or
+ * -EAGAIN if @may_block is false and memory is short.
+ */
+int bch_node_pending_reserve(struct cache_set *c, struct btree *n, u32 live,
+			     u32 pend, bool may_block)
+{
+	u32 need = n->pending.nr + pend, cap;
+	unsigned int noio;
+	struct bch_key *k;
+
+	lockdep_assert_held_write(&n->lock);
+	if (n->live.nr + live > n->live.cap || need > c->pending_max)
+		return -ENOSPC;
+	if (need <= n->pending.cap)
+		return 0;
+	cap = max(n->pending.cap, BCH_PENDING_MIN);
+	while (cap < need)
+		cap *= 2;
+	cap = min(cap, c->pending_max);
+	if (may_block) {
+		noio = memalloc_noio_save();
+		k = kvmalloc_array(cap, sizeof(*k), GFP_KERNEL);
+		memalloc_noio_restore(noio);
+	} else {
+		k = kmalloc_array(cap, sizeof(*k), GFP_NOWAIT | __GFP_NOWARN);
+	}
+	if (!k)
+		return may_block ? -ENOMEM : -EAGAIN;
+	if (n->pending.nr)
+		memcpy(k, n->pending.k, n->pending.nr * sizeof(*k));
+	kvfree(n->pending.k);
+	n->pending.k = k;
+	n->pending.cap = cap;
+	return 0;
+}
+
+/**
+ * bch_node_pending_release() - free a leaf's empty pending array
+ * @n: the leaf, write-locked, its pending keys written or dropped
+ */
+void bch_node_pending_release(struct btree *n)
+{
+	lockdep_assert_held_write(&n->lock);
+	WARN_ON_ONCE(n->pending.nr);
+	kvfree(n->pending.k);
+	n->pending.k = NULL;
+	n->pending.cap = 0;
+	n->pending.nr = 0;
 }
 
 /**

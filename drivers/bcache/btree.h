@@ -84,6 +84,9 @@ int bch_btree_init(struct cache_set *c);
 void bch_btree_exit(struct cache_set *c);
 struct btree *bch_node_alloc(struct cache_set *c, u8 level);
 void bch_node_free(struct btree *n);
+int bch_node_pending_reserve(struct cache_set *c, struct btree *n, u32 live,
+			     u32 pend, bool may_block);
+void bch_node_pending_release(struct btree *n);
 void bch_node_put(struct cache_set *c, struct btree *n);
 struct btree *bch_root_get(struct cache_set *c);
 void bch_node_hash_add(struct cache_set *c, struct btree *n);

@@ -112,6 +112,8 @@ int bch_node_write(struct cache_set *c, struct btree *n)
 	if (n->level || !n->pending.nr) {
 		pin = n->pin_seq;
 		n->pin_seq = 0;
+		if (!n->level)
+			bch_node_pending_release(n);
 		node_clean(c, n);
 		up_write(&n->lock);
 		bch_journal_unpin(c, pin);
@@ -125,6 +127,7 @@ int bch_node_write(struct cache_set *c, struct btree *n)
 	pin = n->pin_seq;
 	n->pin_seq = 0;
 	n->pending.nr = 0;
+	bch_node_pending_release(n);
 	n->woff += bch_bset_bytes(&c->g, nr) >> SECTOR_SHIFT;
 	n->nbsets++;
 	node_clean(c, n);

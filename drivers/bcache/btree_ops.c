@@ -106,13 +106,6 @@ bool bch_cache_ptr_valid(struct cache_set *c, const struct bch_hit *h)
 	return b < c->g.nbuckets && READ_ONCE(c->buckets[b].gen) == h->gen;
 }
 
-/* Can @n take @live more live keys and @pend more pending keys? */
-static bool leaf_has_room(struct btree *n, u32 live, u32 pend)
-{
-	return n->live.nr + live <= n->live.cap &&
-	       n->pending.nr + pend <= n->pending.cap;
-}
-
 /* Drop every lock, then let the writer make room in the leaf at @pos. */
 static int make_room(struct cache_set *c, u64 pos)
 {
@@ -199,12 +192,14 @@ int bch_btree_insert_key(struct cache_set *c, const struct bch_key *k,
 				ret = 0;
 			break;
 		}
-		if (!leaf_has_room(leaf, 2, 2)) {
+		ret = bch_node_pending_reserve(c, leaf, 2, 2, true);
+		if (ret) {
 			up_write(&leaf->lock);
 			bch_node_put(c, leaf);
 			if (!replay)
 				bch_journal_unreserve(c, 1);
-			ret = make_room(c, cur);
+			if (ret == -ENOSPC)
+				ret = make_room(c, cur);
 			if (ret)
 				break;
 			continue;
@@ -347,11 +342,14 @@ int bch_cache_invalidate(struct cache_set *c, u8 dev_id, u64 sector,
 		}
 		nr = collect_holes(leaf, cur, min(end, leaf->hi), holes,
 				   INVAL_BATCH);
-		if (nr && !leaf_has_room(leaf, 1, 2 * nr)) {
+		ret = nr ? bch_node_pending_reserve(c, leaf, 1, 2 * nr,
+						    may_block) : 0;
+		if (ret) {
 			up_write(&leaf->lock);
 			bch_node_put(c, leaf);
 			bch_journal_unreserve(c, INVAL_BATCH);
-			ret = may_block ? make_room(c, cur) : -EAGAIN;
+			if (ret == -ENOSPC)
+				ret = may_block ? make_room(c, cur) : -EAGAIN;
 			if (ret)
 				break;
 			continue;

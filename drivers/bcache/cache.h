@@ -56,6 +56,7 @@ struct bch_stats;
 
 #define BCH_NODE_KEYS_MAX	1024U	/* live keys per node (memmove bound) */
 #define BCH_PENDING_MAX		512U	/* keys per appended leaf bset */
+#define BCH_PENDING_MIN		64U	/* first pending array of a leaf */
 #define BCH_JSET_KEYS_MAX	4096U	/* keys per journal entry */
 #define BCH_JPIN_NR		256U	/* journal entries in flight (pow2) */
 #define BCH_BTREE_RESERVE	8U	/* buckets kept ready for nodes */
