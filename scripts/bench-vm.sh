@@ -67,11 +67,34 @@ busy_ticks()
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
-# kmem_kb: slab plus vmalloc, kB.
+# kmem_kb: kernel memory after dropping caches, "SLABVM ALL" in kB. SLABVM
+# is Slab + VmallocUsed. ALL is MemTotal less free memory, page cache and
+# anonymous memory: it also counts what drivers take from the page
+# allocator, where the in-tree bcache keeps its btree node buffers and where
+# kmalloc sends anything above 8 KiB.
 kmem_kb()
 {
 	drop_caches
-	awk '/^Slab:/ { s = $2 } /^VmallocUsed:/ { v = $2 } END { print s + v }' /proc/meminfo
+	awk '/^MemTotal:/ { t = $2 } /^MemFree:/ { f = $2 } /^Buffers:/ { b = $2 }
+	     /^Cached:/ { c = $2 } /^AnonPages:/ { a = $2 }
+	     /^Slab:/ { s = $2 } /^VmallocUsed:/ { v = $2 }
+	     END { print s + v, t - f - b - c - a }' /proc/meminfo
+}
+
+# rec_kmem PREFIX SYSTEM REP BEFORE MIB: record both kmem_kb deltas since
+# BEFORE, per GiB of a MIB-sized cache, as PREFIX_mib_per_gib (SLABVM) and
+# the same with "kmem" replaced by "kall" (ALL).
+rec_kmem()
+{
+	local now
+	now=$(kmem_kb)
+	rec "${1}_mib_per_gib" "$2" "$3" "$(per_gib "${now% *}" "${4% *}" "$5")"
+	rec "${1/kmem/kall}_mib_per_gib" "$2" "$3" "$(per_gib "${now#* }" "${4#* }" "$5")"
+}
+
+per_gib()
+{
+	awk -v d=$(($1 - $2)) -v s="$3" 'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }'
 }
 
 # fiox NAME DEV FIELD ARGS...: run fio (direct, terse) and print terse
@@ -393,8 +416,7 @@ bench_ours()
 	nb=$(ours_cache_stat "$DISK_ssd" nbuckets)
 	log "   buckets_used $used of $nb (free $(ours_cache_stat "$DISK_ssd" buckets_free))"
 	rec fill_pct ours 1 "$(pct "$used" "$nb")"
-	rec kmem_fill_mib_per_gib ours 1 "$(awk -v d=$(($(kmem_kb) - m0)) -v s="$B_SSD_MB" \
-		'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }')"
+	rec_kmem kmem_fill ours 1 "$m0" "$B_SSD_MB"
 	for r in $(seq "$B_REPS"); do
 		bch_stop_dev "$OURS_BC"
 		bch_unregister_cache "$DISK_ssd"
@@ -406,8 +428,7 @@ bench_ours()
 		first_read "$OURS_BC"
 		t1=$(now_ms)
 		rec register_ms ours "$r" $((t1 - t0))
-		rec kmem_mib_per_gib ours "$r" "$(awk -v d=$(($(kmem_kb) - m1)) -v s="$B_SSD_MB" \
-			'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }')"
+		rec_kmem kmem ours "$r" "$m1" "$B_SSD_MB"
 		log "   registered with buckets_used $(ours_cache_stat "$DISK_ssd" buckets_used)"
 	done
 	bch_stop_dev "$OURS_BC"
@@ -608,8 +629,7 @@ bench_intree()
 	unused=$(it_unused_pct)
 	log "   priority_stats: $(tr '\n' ' ' < "$IT/$IT_CSET/cache0/priority_stats")"
 	rec fill_pct intree 1 $((100 - ${unused:-100}))
-	rec kmem_fill_mib_per_gib intree 1 "$(awk -v d=$(($(kmem_kb) - m0)) -v s="$B_SSD_MB" \
-		'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }')"
+	rec_kmem kmem_fill intree 1 "$m0" "$B_SSD_MB"
 	for r in $(seq "$B_REPS"); do
 		it_stop
 		m1=$(kmem_kb)
@@ -620,8 +640,7 @@ bench_intree()
 		first_read "$IT_BC"
 		t1=$(now_ms)
 		rec register_ms intree "$r" $((t1 - t0))
-		rec kmem_mib_per_gib intree "$r" "$(awk -v d=$(($(kmem_kb) - m1)) -v s="$B_SSD_MB" \
-			'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }')"
+		rec_kmem kmem intree "$r" "$m1" "$B_SSD_MB"
 		IT_CSET=$(it_cset)
 		log "   registered, unused $(it_unused_pct)%"
 	done
@@ -701,8 +720,7 @@ bench_dmcache()
 	done
 	log "   $used of $total blocks cached"
 	rec fill_pct dmcache 1 "$(pct "$used" "$total")"
-	rec kmem_fill_mib_per_gib dmcache 1 "$(awk -v d=$(($(kmem_kb) - m0)) -v s=$((data / 2048)) \
-		'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }')"
+	rec_kmem kmem_fill dmcache 1 "$m0" $((data / 2048))
 	for r in $(seq "$B_REPS"); do
 		dm_remove bench-cache
 		m1=$(kmem_kb)
@@ -711,8 +729,7 @@ bench_dmcache()
 		first_read /dev/mapper/bench-cache
 		t1=$(now_ms)
 		rec register_ms dmcache "$r" $((t1 - t0))
-		rec kmem_mib_per_gib dmcache "$r" "$(awk -v d=$(($(kmem_kb) - m1)) -v s=$((data / 2048)) \
-			'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }')"
+		rec_kmem kmem dmcache "$r" "$m1" $((data / 2048))
 		read -r used total _ <<< "$(dmc_status bench-cache)"
 		log "   created with $used of $total blocks cached"
 	done
