@@ -36,12 +36,20 @@ udevd_gone()
 	! pidof -q systemd-udevd
 }
 
+# udevd_exit: ask udevd to exit; true once it is gone. Asked again on each
+# call: udevd drops a control message that raced its own setup of the
+# connection (see check_udev_log).
+udevd_exit()
+{
+	udevadm control --exit --timeout=2 >/dev/null 2>&1
+	udevd_gone
+}
+
 udev_stop()
 {
 	udevadm control --ping --timeout=1 >/dev/null 2>&1 || return 0
 	udevadm settle --timeout=60
-	udevadm control --exit
-	wait_for 10 udevd_gone || fail "udevd does not exit"
+	wait_for 20 udevd_exit || fail "udevd does not exit"
 }
 
 # uevent ACTION DEV...: an ACTION uevent for each of these block devices,
@@ -124,9 +132,15 @@ udev_prop()
 }
 
 # check_udev_log: udevd reported no failing program and no rule error.
+# Not counted: udevd 252 accepts a control connection and only then turns
+# on SO_PASSCRED for it, and udevadm does not send credentials itself, so
+# a ping or exit sent inside that window arrives without them (the kernel
+# reports uid 65534) and is dropped. That is udevd's race with its own
+# client, not a rule's problem; udev_start and udev_stop retry it.
 check_udev_log()
 {
-	if grep -Ei 'fail|error|invalid|ignoring|timeout|killing' "$UDEVD_LOG"; then
+	if grep -Ei 'fail|error|invalid|ignoring|timeout|killing' "$UDEVD_LOG" |
+		grep -Ev '^(Invalid sender uid [0-9]+|No sender credentials received), ignoring message$'; then
 		fail "udevd reports problems (above)"
 	fi
 	return 0
