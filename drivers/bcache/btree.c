@@ -29,7 +29,6 @@
 #include "btree.h"
 
 #define MAX_RESTARTS	64
-#define INVAL_BATCH	32
 
 enum { BTREE_ACCESSED = BTREE_DIRTY + 1 };
 
@@ -487,7 +486,7 @@ int bch_btree_init(struct cache_set *c)
 	c->leaf_max = keys;
 	c->pending_max = min(BCH_PENDING_MAX, keys);
 	c->wbuf_bytes = bch_bset_bytes(&c->g, keys);
-	c->wbuf = kvzalloc(c->wbuf_bytes, GFP_KERNEL);
+	c->wbuf = bch_meta_buf_alloc(c->wbuf_bytes);
 	mutex_init(&c->btree_write_lock);
 	INIT_LIST_HEAD(&c->node_lru);
 	INIT_LIST_HEAD(&c->dirty_list);

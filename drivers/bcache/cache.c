@@ -80,7 +80,7 @@ static int read_uuids(struct cache_set *c)
 	int err[2];
 	int slot, ret;
 
-	c->uuids = kvzalloc(bytes, GFP_KERNEL);
+	c->uuids = bch_meta_buf_alloc(bytes);
 	if (!c->uuids)
 		return -ENOMEM;
 	for (slot = 0; slot < 2; slot++) {

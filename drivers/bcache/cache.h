@@ -57,7 +57,7 @@ struct bch_stats;
 #define BCH_NODE_KEYS_MAX	1024U	/* live keys per node (memmove bound) */
 #define BCH_PENDING_MAX		512U	/* keys per appended leaf bset */
 #define BCH_PENDING_MIN		64U	/* first pending array of a leaf */
-#define BCH_JSET_KEYS_MAX	4096U	/* keys per journal entry */
+#define BCH_JSET_BYTES_MAX	32768U	/* a journal entry, header included */
 #define BCH_JPIN_NR		256U	/* journal entries in flight (pow2) */
 #define BCH_BTREE_RESERVE	8U	/* buckets kept ready for nodes */
 #define BCH_GEN_GC_WANT		64U	/* gen distance that triggers GC */
@@ -280,6 +280,7 @@ static inline struct bch_bucket *bch_ptr_bucket(struct cache_set *c,
 
 /* ---- meta_io.c ---------------------------------------------------------- */
 
+void *bch_meta_buf_alloc(size_t bytes);
 int bch_meta_rw(struct cache_set *c, u64 sector, void *buf, size_t bytes,
 		blk_opf_t opf);
 int bch_meta_write_failed(struct cache_set *c, u64 sector, void *buf,

@@ -514,23 +514,26 @@ int bch_journal_write_clean(struct cache_set *c)
 int bch_journal_init(struct cache_set *c)
 {
 	struct bch_journal *j = &c->journal;
-	u32 bucket_bytes = c->g.bucket_sectors << SECTOR_SHIFT;
-	u32 keys = min_t(u32, BCH_JSET_KEYS_MAX,
-			 (bucket_bytes - sizeof(struct bch_jset)) /
-			 sizeof(struct bch_key));
+	u32 max = min_t(u32, c->g.bucket_sectors << SECTOR_SHIFT,
+			BCH_JSET_BYTES_MAX);
+	u32 keys = (max - sizeof(struct bch_jset)) / sizeof(struct bch_key);
 	int i;
 
 	spin_lock_init(&j->lock);
 	init_waitqueue_head(&j->wait);
 	INIT_WORK(&j->write_work, journal_write_work);
 	INIT_DELAYED_WORK(&j->delay_work, journal_delay_work);
-	/* An entry, rounded up to blocks, must fit in an empty bucket. */
-	while (keys > 2 && bch_jset_bytes(&c->g, keys) > bucket_bytes)
+	/*
+	 * An entry, rounded up to blocks, must fit in an empty bucket. Past
+	 * 32 KiB (about 2000 keys, 8 MiB of 4 KiB writes per entry) a bigger
+	 * buffer only costs memory: the two are written in turn.
+	 */
+	while (keys > 2 && bch_jset_bytes(&c->g, keys) > max)
 		keys--;
 	j->keys_max = keys;
 	j->buf_bytes = bch_jset_bytes(&c->g, keys);
 	for (i = 0; i < 2; i++) {
-		j->buf[i].j = kvzalloc(j->buf_bytes, GFP_KERNEL);
+		j->buf[i].j = bch_meta_buf_alloc(j->buf_bytes);
 		if (!j->buf[i].j)
 			return -ENOMEM;
 		INIT_LIST_HEAD(&j->buf[i].waiters);

@@ -25,8 +25,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bio.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "bcache.h"
@@ -110,6 +112,25 @@ static int fault_check(void)
 
 /* ---- metadata I/O ---------------------------------------------------- */
 
+/**
+ * bch_meta_buf_alloc() - allocate a zeroed metadata buffer
+ * @bytes: its size
+ *
+ * Above 8 KiB kmalloc hands out whole powers of two of pages: a 33 KiB
+ * uuid table would take 64 KiB. A buffer that kmalloc would round up by a
+ * page or more is vmalloc'ed instead, page-exact; bch_meta_rw() takes
+ * either. Free it with kvfree().
+ *
+ * Context: process context, GFP_KERNEL.
+ * Return: the buffer or NULL.
+ */
+void *bch_meta_buf_alloc(size_t bytes)
+{
+	if (kmalloc_size_roundup(bytes) - bytes >= PAGE_SIZE)
+		return vzalloc(bytes);
+	return kvzalloc(bytes, GFP_KERNEL);
+}
+
 static struct page *buf_page(void *addr)
 {
 	return is_vmalloc_addr(addr) ? vmalloc_to_page(addr) :
@@ -132,6 +153,8 @@ static int meta_rw(struct cache_set *c, u64 sector, void *buf, size_t bytes,
 		if (ret)
 			goto out;
 	}
+	if (op_is_write(opf) && is_vmalloc_addr(buf))
+		flush_kernel_vmap_range(buf, bytes);
 	while (done < bytes && !ret) {
 		size_t left = bytes - done;
 		unsigned int nvec = min_t(size_t, BIO_MAX_VECS,
@@ -160,6 +183,8 @@ static int meta_rw(struct cache_set *c, u64 sector, void *buf, size_t bytes,
 		ret = submit_bio_wait(bio);
 		bio_put(bio);
 	}
+	if (!op_is_write(opf) && is_vmalloc_addr(buf))
+		invalidate_kernel_vmap_range(buf, bytes);
 out:
 	if (ret && op_is_write(opf))
 		bch_cache_fail(c, "a metadata write failed");
