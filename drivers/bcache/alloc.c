@@ -117,6 +117,7 @@ int bch_prio_read(struct cache_set *c)
 			b = (u64)page * BCH_PRIOS_PER_PAGE + i;
 			bk = &c->buckets[b];
 			bk->gen = p->entries[i].gen;
+			bk->reg_gen = bk->gen;
 			bk->type = p->entries[i].type;
 			bk->prio = le16_to_cpu(p->entries[i].prio);
 			bk->oldest_gen = bk->gen - BCH_GEN_ASSUME;
@@ -299,7 +300,7 @@ static int reclaim(struct cache_set *c, u64 *cand)
 		    BCH_GEN_GC_WANT && time_after(jiffies, c->gc_last + HZ))
 			WRITE_ONCE(c->gc_want, true);
 		bk->type = i < want_btree ? BCH_BUCKET_BTREE : BCH_BUCKET_DATA;
-		bk->flags |= BCH_BF_FREE_LIST;
+		bk->flags |= BCH_BF_FREE_LIST | BCH_BF_KNOWN;
 		bk->sectors_used = 0;
 		WRITE_ONCE(bk->prio, a->clock);
 		prio_dirty(c, cand[i]);
@@ -551,6 +552,39 @@ void bch_btree_bucket_free(struct cache_set *c, u64 bucket)
 	bk->sectors_used = 0;
 	bk->flags &= ~(BCH_BF_FREEING | BCH_BF_NEW);
 	prio_dirty(c, bucket);
+	spin_unlock(&c->alloc.lock);
+}
+
+/**
+ * bch_bucket_poison() - a pointer newer than its bucket's gen was found
+ * @c: cache set
+ * @k: the pointer, from metadata written before registration
+ *
+ * On disk a gen is durable before anything is written into its bucket, so
+ * this is damage: the recorded gen is behind, and pointers of older gens
+ * into the bucket may look current. Unless the bucket was reused since
+ * registration (which already made every older pointer stale), its gen
+ * moves past the pointer's: nothing in the bucket is served any more. The
+ * hit path re-checks the gen after reading, so reads in flight fall back
+ * to the backing device. Persisted with the next prio write.
+ */
+void bch_bucket_poison(struct cache_set *c, const struct bch_key *k)
+{
+	u64 b = bch_bucket_nr(c, bch_ptr_sector(k));
+	u8 gen = bch_ptr_gen(k) + 1;
+	struct bch_bucket *bk;
+
+	atomic_inc(&c->future_ptrs);
+	if (b < c->g.data_bucket || b >= c->g.nbuckets)
+		return;
+	bk = &c->buckets[b];
+	spin_lock(&c->alloc.lock);
+	if ((bk->type == BCH_BUCKET_DATA || bk->type == BCH_BUCKET_FREE) &&
+	    !(bk->flags & (BCH_BF_KNOWN | BCH_BF_FREE_LIST | BCH_BF_OPEN)) &&
+	    bch_gen_after(gen, bk->gen)) {
+		WRITE_ONCE(bk->gen, gen);
+		prio_dirty(c, b);
+	}
 	spin_unlock(&c->alloc.lock);
 }
 

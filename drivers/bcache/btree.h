@@ -28,6 +28,7 @@ enum {
 	BTREE_BAD,		/* failed to read: range reads as uncached */
 	BTREE_DEAD,		/* replaced; walkers restart */
 	BTREE_REWRITE,		/* the log cannot be appended to any more */
+	BTREE_SCRUB,		/* the log holds dropped pointers: replace */
 	BTREE_DIRTY,		/* on c->dirty_list */
 };
 
@@ -104,6 +105,7 @@ int bch_btree_insert_key(struct cache_set *c, const struct bch_key *k,
 /* ---- btree_io.c: reading, writing, replacing nodes ---------------------- */
 
 int bch_node_read(struct cache_set *c, struct btree *n);
+void bch_btree_scrub(struct cache_set *c);
 int bch_node_write(struct cache_set *c, struct btree *n);
 int bch_node_replace(struct cache_set *c, struct btree *n, bool may_block);
 int bch_btree_new_root(struct cache_set *c);

@@ -104,6 +104,7 @@ int bch_node_write(struct cache_set *c, struct btree *n)
 		return 0;
 	}
 	if (test_bit(BTREE_BAD, &n->flags) ||
+	    test_bit(BTREE_SCRUB, &n->flags) ||
 	    (!n->level && n->live.nr + 4 > n->live.cap) ||
 	    (!n->level && n->pending.nr && !append_fits(c, n, n->pending.nr))) {
 		up_write(&n->lock);

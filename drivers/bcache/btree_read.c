@@ -27,6 +27,26 @@
  * other. So the node is dropped either way. A crash tears at most the one
  * node write in flight (node writes are serialised), so recovery loses at
  * most that node's range, which only goes cold.
+ *
+ * Pointers from the future. On disk no leaf pointer is newer than its
+ * bucket's gen: a gen is durable before anything is written into the
+ * bucket. A pointer whose gen is after the gen the bucket had when the
+ * cache was registered (reg_gen) therefore means damaged metadata, and
+ * once reclaim has bumped the bucket that far it would look current and
+ * serve whatever the bucket then holds. So the first time a node is read
+ * after registration (its bucket not yet BCH_BF_KNOWN), such pointers are
+ * turned into holes, which also erase older keys they had replaced, their
+ * buckets are poisoned (bch_bucket_poison(): pointers of the gen the
+ * damage brought back are stale again), and the node is marked SCRUB:
+ * rewritten without them at its next write, and not evictable before.
+ * Later reads of the node need no check: either it
+ * had no such pointer, or it has been rewritten into a bucket allocated
+ * since registration, whose bsets all are ours.
+ *
+ * A pointer of the gen the damage brought back can be served before the
+ * node that proves the damage is read. So when registration meets such a
+ * pointer (in the journal or the nodes replay reads), it reads the whole
+ * tree at once (bch_btree_scrub()), before the cache serves anything.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -89,19 +109,41 @@ static void node_bad(struct cache_set *c, struct btree *n, const char *why)
 	atomic_inc(&c->bad_nodes);
 }
 
+/* A leaf pointer newer than its bucket was at registration (see top). */
+static bool from_future(struct cache_set *c, const struct bch_key *k)
+{
+	u64 b = bch_bucket_nr(c, bch_ptr_sector(k));
+
+	return bch_ptr_is_ptr(k) && b < c->g.nbuckets &&
+	       bch_gen_after(bch_ptr_gen(k), c->buckets[b].reg_gen);
+}
+
+/*
+ * Apply bset @b to the node's keys; @scrub: the first read since
+ * registration, *@dropped counts the pointers from the future.
+ */
 static int apply_bset(struct cache_set *c, struct btree *n,
-		      const struct bch_bset *b, const char **why)
+		      const struct bch_bset *b, bool scrub, u32 *dropped,
+		      const char **why)
 {
 	u32 i, nr = le32_to_cpu(b->nr_keys);
 
 	for (i = 0; i < nr; i++) {
 		const struct bch_key *k = &b->keys[i];
 		u64 raw = bch_key_raw(k);
+		struct bch_key hole;
 
 		if (raw < n->lo || raw >= n->hi ||
 		    (!n->level && bch_kend(k) > n->hi)) {
 			*why = "key outside the node's range";
 			return -EUCLEAN;
+		}
+		if (scrub && !n->level && from_future(c, k)) {
+			bch_bucket_poison(c, k);
+			hole = bch_key_hole(bch_key_dev(k), bch_key_start(k),
+					    bch_ptr_size(k));
+			k = &hole;
+			(*dropped)++;
 		}
 		if (n->level ? bch_keys_insert_ptr(&n->live, k) :
 			       bch_keys_insert_extent(&n->live, k, false)) {
@@ -243,7 +285,9 @@ int bch_node_read(struct cache_set *c, struct btree *n)
 	};
 	const char *why = "no valid first bset";
 	unsigned int noio;
+	u32 dropped = 0;
 	u64 jseq0 = 0;
+	bool scrub;
 	int ret = 0;
 
 	lockdep_assert_held_write(&n->lock);
@@ -252,6 +296,9 @@ int bch_node_read(struct cache_set *c, struct btree *n)
 		why = "pointer to a bucket that holds no node";
 		goto bad;
 	}
+	spin_lock(&c->alloc.lock);
+	scrub = !(bk->flags & BCH_BF_KNOWN);
+	spin_unlock(&c->alloc.lock);
 	noio = memalloc_noio_save();
 	r.buf = kvmalloc(r.chunk, GFP_KERNEL);
 	memalloc_noio_restore(noio);
@@ -291,7 +338,7 @@ int bch_node_read(struct cache_set *c, struct btree *n)
 			e.node_seq = le64_to_cpu(b->node_seq);
 			jseq0 = le64_to_cpu(b->journal_seq);
 		}
-		ret = apply_bset(c, n, b, &why);
+		ret = apply_bset(c, n, b, scrub, &dropped, &why);
 		if (ret)
 			break;
 		n->nbsets++;
@@ -308,9 +355,58 @@ int bch_node_read(struct cache_set *c, struct btree *n)
 	n->woff = off;
 	if (off >= bs)
 		set_bit(BTREE_REWRITE, &n->flags);
+	spin_lock(&c->alloc.lock);
+	bk->flags |= BCH_BF_KNOWN;
+	spin_unlock(&c->alloc.lock);
+	if (dropped) {
+		pr_err_ratelimited("%s: btree node at bucket %llu: %u pointers newer than their buckets dropped (damaged metadata)\n",
+				   c->name, n->bucket, dropped);
+		set_bit(BTREE_SCRUB, &n->flags);
+		bch_node_mark_dirty(c, n);
+	}
 	return 0;
 bad:
 	node_bad(c, n, why);
 	bch_node_mark_dirty(c, n);
 	return -ENODATA;
+}
+
+static void scrub_visit(struct cache_set *c, struct btree *n, void *arg)
+{
+	u64 *skip = arg;
+
+	if (test_bit(BTREE_BAD, &n->flags))
+		*skip = n->hi;
+}
+
+/**
+ * bch_btree_scrub() - read every node of the tree now
+ * @c: cache set being registered
+ *
+ * Reading a node checks it and turns its pointers from the future into
+ * holes, poisoning their buckets (see the top of this file). Nodes that
+ * cannot be read are BAD and skipped.
+ *
+ * Context: registration, before the cache serves reads; may sleep.
+ */
+void bch_btree_scrub(struct cache_set *c)
+{
+	struct btree *n;
+	u64 pos = 0, skip;
+
+	pr_warn("%s: damaged gens: checking every btree node\n", c->name);
+	while (pos != U64_MAX) {
+		skip = 0;
+		if (bch_btree_find_visit(c, pos, 0, false, true, &n,
+					 scrub_visit, &skip)) {
+			if (skip <= pos)
+				break;
+			pos = skip;
+			continue;
+		}
+		pos = n->hi;
+		up_read(&n->lock);
+		bch_node_put(c, n);
+		cond_resched();
+	}
 }

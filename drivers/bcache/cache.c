@@ -259,6 +259,8 @@ static int cache_load(struct cache_set *c)
 		ret = bch_journal_replay(c, &fresh);
 	if (ret)
 		return ret;
+	if (atomic_read(&c->future_ptrs))
+		bch_btree_scrub(c);
 	/* Replayed keys go to their nodes: the old entries are done with. */
 	ret = bch_btree_flush(c, U64_MAX, true);
 	if (!ret) {

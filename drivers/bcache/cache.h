@@ -75,6 +75,7 @@ enum {
 	BCH_BF_FREEING		= BIT(2),	/* dead node, freed after journal */
 	BCH_BF_NEW		= BIT(3),	/* allocated while GC ran */
 	BCH_BF_PRIO_DIRTY	= BIT(4),
+	BCH_BF_KNOWN		= BIT(5),	/* written or read since registration */
 };
 
 struct bch_bucket {
@@ -85,6 +86,7 @@ struct bch_bucket {
 	u8		type;		/* enum bch_bucket_type */
 	u8		oldest_gen;	/* no pointer is older than this */
 	u8		flags;		/* BCH_BF_*, under alloc_lock */
+	u8		reg_gen;	/* gen when the cache was registered */
 };
 
 /* A fifo of bucket numbers. */
@@ -206,6 +208,7 @@ struct cache_set {
 	u64		flush_upto;		/* write nodes pinning <= this */
 	wait_queue_head_t flush_wait;
 	atomic_t	bad_nodes;
+	atomic_t	future_ptrs;		/* pointers newer than their bucket */
 
 	struct bch_journal journal;
 
@@ -299,6 +302,7 @@ int bch_prio_write(struct cache_set *c);
 int bch_btree_bucket_alloc(struct cache_set *c, bool may_block, u64 *bucket,
 			   u8 *gen);
 void bch_btree_bucket_free(struct cache_set *c, u64 bucket);
+void bch_bucket_poison(struct cache_set *c, const struct bch_key *k);
 void bch_bucket_hit(struct cache_set *c, u64 bucket);
 void bch_alloc_wake(struct cache_set *c);
 u64 bch_buckets_free(struct cache_set *c);

@@ -6,8 +6,8 @@
  * invalid entry (or at an entry whose seq does not increase: a leftover of
  * an earlier trip round the ring). The newest valid entry gives the root,
  * the uuid table seq and last_seq; the keys of entries last_seq .. newest
- * are re-inserted in seq order, skipping pointers whose bucket gen moved
- * on. A missing entry in that range means lost keys (lost invalidations:
+ * are re-inserted in seq order, pointers whose bucket gen moved on as
+ * holes. A missing entry in that range means lost keys (lost invalidations:
  * stale data), so the cache is refused rather than guessed at.
  *
  * The cost is one read of the journal area plus the nodes the replayed
@@ -122,17 +122,28 @@ static int jentry_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/*
+ * A pointer whose bucket moved on (or that points at metadata: damage) is
+ * replayed as a hole, not skipped: the key replaced older ones for its
+ * range, which would otherwise come back with older data.
+ */
 static void replay_key(struct cache_set *c, const struct bch_key *k,
 		       u32 *skipped)
 {
+	struct bch_key hole;
+
 	if (bch_ptr_is_ptr(k)) {
 		struct bch_bucket *bk = bch_ptr_bucket(c, k);
 
+		if (bch_gen_after(bch_ptr_gen(k), bk->gen))
+			bch_bucket_poison(c, k);	/* damage: see there */
 		if (bk->type == BCH_BUCKET_BTREE ||
 		    bk->type == BCH_BUCKET_META ||
 		    bch_ptr_stale(bk->gen, k)) {
+			hole = bch_key_hole(bch_key_dev(k), bch_key_start(k),
+					    bch_ptr_size(k));
+			k = &hole;
 			(*skipped)++;
-			return;
 		}
 	}
 	if (bch_btree_insert_key(c, k, true, NULL, NULL) < 0)
