@@ -109,15 +109,6 @@ static void node_bad(struct cache_set *c, struct btree *n, const char *why)
 	atomic_inc(&c->bad_nodes);
 }
 
-/* A leaf pointer newer than its bucket was at registration (see top). */
-static bool from_future(struct cache_set *c, const struct bch_key *k)
-{
-	u64 b = bch_bucket_nr(c, bch_ptr_sector(k));
-
-	return bch_ptr_is_ptr(k) && b < c->g.nbuckets &&
-	       bch_gen_after(bch_ptr_gen(k), c->buckets[b].reg_gen);
-}
-
 /*
  * Apply bset @b to the node's keys; @scrub: the first read since
  * registration, *@dropped counts the pointers from the future.
@@ -138,10 +129,9 @@ static int apply_bset(struct cache_set *c, struct btree *n,
 			*why = "key outside the node's range";
 			return -EUCLEAN;
 		}
-		if (scrub && !n->level && from_future(c, k)) {
+		if (scrub && !n->level && bch_ptr_from_future(c, k)) {
 			bch_bucket_poison(c, k);
-			hole = bch_key_hole(bch_key_dev(k), bch_key_start(k),
-					    bch_ptr_size(k));
+			hole = bch_key_as_hole(k);
 			k = &hole;
 			(*dropped)++;
 		}

@@ -281,6 +281,25 @@ static inline struct bch_bucket *bch_ptr_bucket(struct cache_set *c,
 	return &c->buckets[bch_bucket_nr(c, bch_ptr_sector(k))];
 }
 
+/*
+ * A pointer newer than its bucket's gen at registration: damage, as a gen
+ * is durable before anything is written into its bucket (btree_read.c).
+ */
+static inline bool bch_ptr_from_future(const struct cache_set *c,
+				       const struct bch_key *k)
+{
+	u64 b = bch_bucket_nr(c, bch_ptr_sector(k));
+
+	return bch_ptr_is_ptr(k) && b < c->g.nbuckets &&
+	       bch_gen_after(bch_ptr_gen(k), c->buckets[b].reg_gen);
+}
+
+/* The hole covering the range of @k. */
+static inline struct bch_key bch_key_as_hole(const struct bch_key *k)
+{
+	return bch_key_hole(bch_key_dev(k), bch_key_start(k), bch_ptr_size(k));
+}
+
 /* ---- meta_io.c ---------------------------------------------------------- */
 
 void *bch_meta_buf_alloc(size_t bytes);

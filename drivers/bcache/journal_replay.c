@@ -135,13 +135,14 @@ static void replay_key(struct cache_set *c, const struct bch_key *k,
 	if (bch_ptr_is_ptr(k)) {
 		struct bch_bucket *bk = bch_ptr_bucket(c, k);
 
-		if (bch_gen_after(bch_ptr_gen(k), bk->gen))
+		bool future = bch_ptr_from_future(c, k);
+
+		if (future)
 			bch_bucket_poison(c, k);	/* damage: see there */
-		if (bk->type == BCH_BUCKET_BTREE ||
+		if (future || bk->type == BCH_BUCKET_BTREE ||
 		    bk->type == BCH_BUCKET_META ||
 		    bch_ptr_stale(bk->gen, k)) {
-			hole = bch_key_hole(bch_key_dev(k), bch_key_start(k),
-					    bch_ptr_size(k));
+			hole = bch_key_as_hole(k);
 			k = &hole;
 			(*skipped)++;
 		}
