@@ -14,7 +14,8 @@
  *
  * Memory: nodes are evicted by a shrinker when unused, clean, readable and
  * not the root; a second-chance bit stands in for an LRU so that the hit
- * path takes no global lock.
+ * path takes no global lock. Whole-tree scans (GC, the registration scrub)
+ * do not set that bit, so the nodes only they read go first.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -324,7 +325,8 @@ static void node_unlock(struct btree *n, bool write)
  * @write: write-lock the node found (interior nodes are read-locked)
  * @may_block: read nodes from disk and sleep on locks; else -EAGAIN
  * @out: the node, locked, with a reference
- * @visit: if not NULL, called with every node above @level, read locked
+ * @visit: if not NULL, called with every node above @level, read locked;
+ *	    such walks are scans and do not mark the nodes used
  * @arg: argument of @visit
  *
  * Return: 0; -ENODATA if the path crosses an unreadable node (the range
@@ -364,8 +366,12 @@ restart:
 			bch_node_put(c, n);
 			goto restart;
 		}
-		/* Read first: an atomic write per walk costs every hit. */
-		if (!test_bit(BTREE_ACCESSED, &n->flags))
+		/*
+		 * Read first: an atomic write per walk costs every hit. A
+		 * scan (a walk with a visitor) is not a use: a GC pass must
+		 * not make every node look hot to the shrinker.
+		 */
+		if (!visit && !test_bit(BTREE_ACCESSED, &n->flags))
 			set_bit(BTREE_ACCESSED, &n->flags);
 		if (n->level == level) {
 			*out = n;
@@ -462,7 +468,13 @@ static unsigned long node_scan(struct shrinker *s, struct shrink_control *sc)
 		freed++;
 	}
 	spin_unlock(&c->node_lock);
-	return freed ? freed : SHRINK_STOP;
+	/*
+	 * Not SHRINK_STOP when nothing was freed: a batch that only took
+	 * second chances away made progress, and stopping there would let
+	 * drop_caches (and each reclaim pass) free nothing while more than
+	 * a batch of nodes were used since the last scan.
+	 */
+	return freed;
 }
 
 /**

@@ -94,6 +94,15 @@ static ssize_t btree_nodes_show(struct kobject *kobj,
 
 static struct kobj_attribute btree_nodes_attr = __ATTR_RO(btree_nodes);
 
+static ssize_t btree_cache_nodes_show(struct kobject *kobj,
+				      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(to_cache(kobj)->nr_nodes));
+}
+
+static struct kobj_attribute btree_cache_nodes_attr =
+	__ATTR_RO(btree_cache_nodes);
+
 static ssize_t dirty_nodes_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
@@ -242,6 +251,7 @@ static struct attribute *cache_attrs[] = {
 	&uuid_attr.attr,
 	&btree_nodes_attr.attr,
 	&btree_depth_attr.attr,
+	&btree_cache_nodes_attr.attr,
 	&dirty_nodes_attr.attr,
 	&bad_nodes_attr.attr,
 	&written_attr.attr,
