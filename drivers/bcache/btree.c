@@ -15,7 +15,8 @@
  * Memory: nodes are evicted by a shrinker when unused, clean, readable and
  * not the root; a second-chance bit stands in for an LRU so that the hit
  * path takes no global lock. Whole-tree scans (GC, the registration scrub)
- * do not set that bit, so the nodes only they read go first.
+ * do not set that bit, and free the clean nodes that only they used as
+ * soon as they are done with them (drop-behind).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -146,6 +147,14 @@ void bch_node_free(struct btree *n)
 	kfree(n);
 }
 
+static bool evictable(struct cache_set *c, struct btree *n)
+{
+	return test_bit(BTREE_LOADED, &n->flags) &&
+	       !test_bit(BTREE_DIRTY, &n->flags) &&
+	       !test_bit(BTREE_BAD, &n->flags) &&
+	       rcu_access_pointer(c->root) != n;
+}
+
 static void node_free_rcu(struct rcu_head *h)
 {
 	bch_node_free(container_of(h, struct btree, rcu));
@@ -161,6 +170,36 @@ void bch_node_put(struct cache_set *c, struct btree *n)
 	if (atomic_dec_return(&n->ref) == 0 && test_bit(BTREE_DEAD, &n->flags) &&
 	    atomic_cmpxchg(&n->ref, 0, -1) == 0)
 		call_rcu(&n->rcu, node_free_rcu);
+}
+
+/**
+ * bch_node_put_scanned() - drop a whole-tree scan's reference to a node
+ * @c: cache set
+ * @n: the node, unlocked
+ *
+ * Drop-behind: a node that nothing but the scan used since it was read (or
+ * since the shrinker last looked) is freed at once, if it is clean, so a
+ * GC pass or scrub holds one leaf at a time instead of the whole tree and
+ * does not push out the nodes the hit path uses. Anyone who finds it
+ * afterwards reads it again, as after the shrinker freed it.
+ */
+void bch_node_put_scanned(struct cache_set *c, struct btree *n)
+{
+	bool drop;
+
+	spin_lock(&c->node_lock);
+	drop = !test_bit(BTREE_ACCESSED, &n->flags) && evictable(c, n) &&
+	       !hlist_unhashed(&n->hash) && atomic_cmpxchg(&n->ref, 1, -1) == 1;
+	if (drop) {
+		hlist_del_init_rcu(&n->hash);
+		list_del_init(&n->lru);
+		c->nr_nodes--;
+	}
+	spin_unlock(&c->node_lock);
+	if (drop)
+		call_rcu(&n->rcu, node_free_rcu);
+	else
+		bch_node_put(c, n);
 }
 
 /**
@@ -429,14 +468,6 @@ int bch_btree_find(struct cache_set *c, u64 pos, u8 level, bool write,
 }
 
 /* ---- shrinker ------------------------------------------------------------ */
-
-static bool evictable(struct cache_set *c, struct btree *n)
-{
-	return test_bit(BTREE_LOADED, &n->flags) &&
-	       !test_bit(BTREE_DIRTY, &n->flags) &&
-	       !test_bit(BTREE_BAD, &n->flags) &&
-	       rcu_access_pointer(c->root) != n;
-}
 
 static unsigned long node_count(struct shrinker *s, struct shrink_control *sc)
 {

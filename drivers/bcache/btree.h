@@ -89,6 +89,7 @@ int bch_node_pending_reserve(struct cache_set *c, struct btree *n, u32 live,
 			     u32 pend, bool may_block);
 void bch_node_pending_release(struct btree *n);
 void bch_node_put(struct cache_set *c, struct btree *n);
+void bch_node_put_scanned(struct cache_set *c, struct btree *n);
 struct btree *bch_root_get(struct cache_set *c);
 void bch_node_hash_add(struct cache_set *c, struct btree *n);
 void bch_node_kill(struct cache_set *c, struct btree *n);

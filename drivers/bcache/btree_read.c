@@ -396,7 +396,7 @@ void bch_btree_scrub(struct cache_set *c)
 		}
 		pos = n->hi;
 		up_read(&n->lock);
-		bch_node_put(c, n);
+		bch_node_put_scanned(c, n);
 		cond_resched();
 	}
 }

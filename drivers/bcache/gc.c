@@ -11,7 +11,9 @@
  *    wrap, or when its log is mostly overwritten keys;
  *  - counts the live sectors of every bucket and the oldest gen still
  *    pointing into it.
- * Interior nodes met on the way mark every btree bucket in use.
+ * Interior nodes met on the way mark every btree bucket in use. A leaf
+ * that only GC used is freed once walked (drop-behind): a pass holds one
+ * leaf at a time, not the whole tree, and pushes out no hot node.
  *
  * At the end, after a journal flush (so that no pointer GC did not see can
  * come back on replay), it publishes per bucket: the sectors in use
@@ -157,7 +159,7 @@ static u64 gc_leaf(struct cache_set *c, u64 pos, struct gc_state *s)
 	}
 	next = n->hi;
 	up_read(&n->lock);
-	bch_node_put(c, n);
+	bch_node_put_scanned(c, n);
 	return next;
 }
 
