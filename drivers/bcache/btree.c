@@ -160,6 +160,16 @@ static void node_free_rcu(struct rcu_head *h)
 	bch_node_free(container_of(h, struct btree, rcu));
 }
 
+/* Evict @n, whose ref was just set to -1: unhash it and free it after RCU. */
+static void node_evict(struct cache_set *c, struct btree *n)
+{
+	lockdep_assert_held(&c->node_lock);
+	hlist_del_init_rcu(&n->hash);
+	list_del_init(&n->lru);
+	c->nr_nodes--;
+	call_rcu(&n->rcu, node_free_rcu);
+}
+
 /**
  * bch_node_put() - drop a reference
  * @c: cache set
@@ -190,15 +200,10 @@ void bch_node_put_scanned(struct cache_set *c, struct btree *n)
 	spin_lock(&c->node_lock);
 	drop = !test_bit(BTREE_ACCESSED, &n->flags) && evictable(c, n) &&
 	       !hlist_unhashed(&n->hash) && atomic_cmpxchg(&n->ref, 1, -1) == 1;
-	if (drop) {
-		hlist_del_init_rcu(&n->hash);
-		list_del_init(&n->lru);
-		c->nr_nodes--;
-	}
-	spin_unlock(&c->node_lock);
 	if (drop)
-		call_rcu(&n->rcu, node_free_rcu);
-	else
+		node_evict(c, n);
+	spin_unlock(&c->node_lock);
+	if (!drop)
 		bch_node_put(c, n);
 }
 
@@ -492,10 +497,7 @@ static unsigned long node_scan(struct shrinker *s, struct shrink_control *sc)
 		}
 		if (!evictable(c, n) || atomic_cmpxchg(&n->ref, 0, -1) != 0)
 			continue;
-		hlist_del_init_rcu(&n->hash);
-		list_del_init(&n->lru);
-		c->nr_nodes--;
-		call_rcu(&n->rcu, node_free_rcu);
+		node_evict(c, n);
 		freed++;
 	}
 	spin_unlock(&c->node_lock);
