@@ -64,14 +64,20 @@ test()
 	echo "after a full read: $n in memory, $((h1 - h0)) hits"
 	[ "$h1" -gt "$h0" ] || fail "the full read did not hit"
 	[ "$n" -ge $((total * 3 / 4)) ] || fail "a full read left only $n of $total nodes in memory"
+	# (Not all of them: a leaf GC rewrites is a new node that no read used
+	# yet, and reclaim may have taken second chances meanwhile.)
 	gc_pass
-	expect_eq "$(nodes)" "$n" "nodes in memory after GC over nodes in use"
+	i=$(nodes)
+	echo "after a GC pass over nodes in use: $i in memory"
+	[ "$i" -ge $((n * 3 / 4)) ] || fail "GC freed nodes that reads use: $i of $n left"
 
 	# The shrinker frees them (each used node gets a second chance; a
 	# drop_caches scans twice what the shrinker counts).
+	# Dirty nodes (GC's rewrites updated parents) stay until written.
 	echo 2 > /proc/sys/vm/drop_caches
-	echo "after drop_caches: $(nodes) in memory, $(cat "$CDIR/dirty_nodes") dirty"
-	[ "$(nodes)" -le $((n / 4)) ] || fail "drop_caches freed only $((n - $(nodes))) of $n nodes"
+	i=$(($(nodes) - $(cat "$CDIR/dirty_nodes")))
+	echo "after drop_caches: $(nodes) in memory, $i of them clean"
+	[ "$i" -le $((n / 4)) ] || fail "drop_caches left $i of $n clean nodes in memory"
 
 	# They are read again: still hits, still the right bytes.
 	h0=$(bch_stat "$bc" cache_hits)
