@@ -537,6 +537,8 @@ static int dev_disk_create(struct bcache_dev *d)
 	blk_set_stacking_limits(&q->limits);
 	disk_stack_limits(disk, d->bdev, 0);
 	blk_queue_write_cache(q, true, true);
+	/* iostat for /dev/bcacheN; a bio-based queue starts without it. */
+	blk_queue_flag_set(QUEUE_FLAG_IO_STAT, q);
 	if (bdev_nowait(d->bdev))
 		blk_queue_flag_set(QUEUE_FLAG_NOWAIT, q);
 	if (bdev_nonrot(d->bdev))

@@ -26,7 +26,8 @@
  * only then is the binding made ready. Without that drain a fill could read
  * the backing device while an untracked passthrough write to the same range
  * is still in flight, and cache the old data. This is why a passthrough
- * write costs one bio clone; a passthrough read is a plain remap.
+ * write costs one bio clone; a passthrough read is a plain remap (of the
+ * accounting clone, while iostats is on: see request.c).
  *
  * struct bch_req is the state of one cached request, from a mempool. It
  * lives until the request's last cache operation (e.g. the insert of a read

@@ -23,6 +23,14 @@
  * Sequential streams larger than sequential_cutoff bypass the cache: they
  * use cached data if there is any, but never fill. Writes are in write.c.
  *
+ * I/O accounting (/sys/block/bcacheN/stat, iostat): while the queue's
+ * iostats flag is set, bch_submit_bio() wraps each user bio that carries
+ * data in a clone from bch_acct_bs, and every path below works on that
+ * clone as "the user's bio". The clone's completion ends the accounting and
+ * completes the real bio, so each path needs no accounting of its own, the
+ * passthrough remap included. A bio that comes back to bch_submit_bio()
+ * (the rest of a split) is recognised by its bioset and counted once.
+ *
  * Copyright (C) 2026 The bcache authors.
  */
 
@@ -45,6 +53,7 @@
 
 struct bio_set bch_clone_bs;
 static struct bio_set bch_split_bs;
+static struct bio_set bch_acct_bs;
 struct workqueue_struct *bch_io_wq;
 static struct workqueue_struct *bch_fill_wq;
 static struct kmem_cache *bch_req_cache;
@@ -569,6 +578,44 @@ remap:
 	remap(d, bio);
 }
 
+/* ---- I/O accounting ------------------------------------------------------ */
+
+/* The accounting clone of one user bio; @clone is last (the bioset's pad). */
+struct bch_acct {
+	struct bio	*orig;
+	unsigned long	start;
+	struct bio	clone;
+};
+
+static void acct_endio(struct bio *clone)
+{
+	struct bch_acct *ac = container_of(clone, struct bch_acct, clone);
+	struct bio *bio = ac->orig;
+
+	bio->bi_status = clone->bi_status;
+	bio_end_io_acct(bio, ac->start);
+	bio_put(clone);
+	bio_endio(bio);
+}
+
+/* Start accounting @bio; return the clone to route, or NULL if it ended. */
+static struct bio *acct_start(struct bio *bio)
+{
+	struct bch_acct *ac;
+	struct bio *clone;
+
+	clone = bio_alloc_clone(bio->bi_bdev, bio, bio_gfp(bio), &bch_acct_bs);
+	if (!clone) {
+		bio_wouldblock_error(bio);
+		return NULL;
+	}
+	ac = container_of(clone, struct bch_acct, clone);
+	ac->orig = bio;
+	ac->start = bio_start_io_acct(bio);
+	clone->bi_end_io = acct_endio;
+	return clone;
+}
+
 /**
  * bch_submit_bio() - submit_bio of /dev/bcacheN.
  * @bio: the bio
@@ -579,6 +626,13 @@ void bch_submit_bio(struct bio *bio)
 {
 	struct bcache_dev *d = bio->bi_bdev->bd_disk->private_data;
 
+	/* One clone per bio and bioset: the mempool guarantees progress. */
+	if (bio->bi_pool != &bch_acct_bs && bio_sectors(bio) &&
+	    blk_queue_io_stat(bio->bi_bdev->bd_disk->queue)) {
+		bio = acct_start(bio);
+		if (!bio)
+			return;
+	}
 	if (op_is_write(bio_op(bio)))
 		bch_write(d, bio);
 	else if (bio_op(bio) == REQ_OP_READ)
@@ -612,10 +666,14 @@ int bch_request_init(void)
 	ret = bioset_init(&bch_split_bs, BCH_REQ_POOL, 0, 0);
 	if (ret)
 		goto err_bs;
+	ret = bioset_init(&bch_acct_bs, BCH_REQ_POOL,
+			  offsetof(struct bch_acct, clone), 0);
+	if (ret)
+		goto err_split_bs;
 	ret = -ENOMEM;
 	bch_io_wq = alloc_workqueue("bcache_io", WQ_MEM_RECLAIM, 0);
 	if (!bch_io_wq)
-		goto err_split_bs;
+		goto err_acct_bs;
 	bch_fill_wq = alloc_workqueue("bcache_fill",
 				      WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
 	if (!bch_fill_wq)
@@ -624,6 +682,8 @@ int bch_request_init(void)
 
 err_io_wq:
 	destroy_workqueue(bch_io_wq);
+err_acct_bs:
+	bioset_exit(&bch_acct_bs);
 err_split_bs:
 	bioset_exit(&bch_split_bs);
 err_bs:
@@ -644,6 +704,7 @@ void bch_request_exit(void)
 {
 	destroy_workqueue(bch_fill_wq);
 	destroy_workqueue(bch_io_wq);
+	bioset_exit(&bch_acct_bs);
 	bioset_exit(&bch_split_bs);
 	bioset_exit(&bch_clone_bs);
 	mempool_exit(&bch_req_pool);
