@@ -332,7 +332,11 @@ passthrough_phase()
 	local sys=$1 dev=$2 r
 
 	for r in $(seq "$B_REPS"); do
+		# The raw HDD again, right before each run, as the hit phase does
+		# with the SSD: the throttle's rate follows the host's load.
+		rec seqread "raw-hdd-$sys" "$r" "$(w_seqread "$DISK_hdd")"
 		rec seqread "$sys" "$r" "$(w_seqread "$dev")"
+		rec hddrandread "raw-hdd-$sys" "$r" "$(w_hddrandread "$DISK_hdd")"
 		rec hddrandread "$sys" "$r" "$(w_hddrandread "$dev")"
 	done
 }
