@@ -213,6 +213,16 @@ bch_unregister_cache()
 	wait_for 60 [ ! -e "$(bch_cache_dir "$1")" ]
 }
 
+# bch_gc CACHE_DIR: start a GC pass and wait until one more has finished.
+bch_gc()
+{
+	local runs
+
+	runs=$(cat "$1/gc_runs")
+	sysfs_write "$1/trigger_gc" 1
+	wait_for 120 attr_ge "$1/gc_runs" $((runs + 1)) || fail "GC did not run"
+}
+
 # bch_new_uuid: a random uuid for register_dev.
 bch_new_uuid()
 {

@@ -16,15 +16,6 @@ nodes()
 	cat "$CDIR/btree_cache_nodes"
 }
 
-gc_pass()
-{
-	local runs
-
-	runs=$(cat "$CDIR/gc_runs")
-	sysfs_write "$CDIR/trigger_gc" 1
-	wait_for 120 attr_ge "$CDIR/gc_runs" $((runs + 1)) || fail "GC did not run"
-}
-
 test()
 {
 	local uuid bc total n h0 h1 i reader ref
@@ -51,7 +42,7 @@ test()
 		fail "the device did not attach again"
 	total=$(cat "$CDIR/btree_nodes")
 	[ "$total" -ge 140 ] || fail "only $total btree nodes: the test needs more"
-	gc_pass
+	bch_gc "$CDIR"
 	n=$(nodes)
 	echo "btree nodes on disk $total; in memory after a GC pass: $n"
 	[ "$n" -le $((total / 4)) ] || fail "GC left $n of $total nodes in memory"
@@ -66,7 +57,7 @@ test()
 	[ "$n" -ge $((total * 3 / 4)) ] || fail "a full read left only $n of $total nodes in memory"
 	# (Not all of them: a leaf GC rewrites is a new node that no read used
 	# yet, and reclaim may have taken second chances meanwhile.)
-	gc_pass
+	bch_gc "$CDIR"
 	i=$(nodes)
 	echo "after a GC pass over nodes in use: $i in memory"
 	[ "$i" -ge $((n * 3 / 4)) ] || fail "GC freed nodes that reads use: $i of $n left"

@@ -47,14 +47,12 @@ requires()
 # most of the device cached in whole 32k windows.
 sweep_workload()
 {
-	local bc=$1 cdir=$2 runs
+	local bc=$1 cdir=$2
 
 	fio --name=w1 --filename="$bc" --direct=1 --ioengine=psync --rw=randwrite \
 		--bssplit=4k/30:8k/30:32k/40 --io_size=8M --refill_buffers \
 		--randrepeat=0 --fsync=16 --output=/dev/null
-	runs=$(cat "$cdir/gc_runs")
-	sysfs_write "$cdir/trigger_gc" 1
-	wait_for 120 attr_ge "$cdir/gc_runs" $((runs + 1)) || fail "GC did not run"
+	bch_gc "$cdir"
 	# Sequential, past the cutoff: bypasses the cache, invalidates.
 	bch_sys_write "$bc" sequential_cutoff 512k
 	fio --name=seq --filename="$bc" --direct=1 --ioengine=psync --rw=write --bs=128k \
