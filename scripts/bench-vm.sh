@@ -300,7 +300,12 @@ hit_phase()
 	read -r h0 m0 <<< "$($cnt)"
 	for r in $(seq "$B_REPS"); do
 		# The raw SSD again, right before: the host's load drifts over a run.
-		rec randread "raw-ssd-$sys" "$r" "$(w_randread "$DISK_ssd")"
+		c0=$(busy_ticks)
+		iops=$(w_randread "$DISK_ssd")
+		c1=$(busy_ticks)
+		rec randread "raw-ssd-$sys" "$r" "$iops"
+		rec cpu_per_1k "raw-ssd-$sys" "$r" "$(awk -v t=$((c1 - c0)) -v n="$iops" -v s="$B_RT" \
+			'BEGIN { printf "%.3f", t * 10 / (n * s / 1000) }')"
 		c0=$(busy_ticks)
 		iops=$(w_randread "$dev")
 		c1=$(busy_ticks)

@@ -152,6 +152,12 @@ def main():
     rows.append(("guest CPU, ms per 1k hits (raw SSD: %s per 1k reads)"
                  % fmt(summary(vals("cpu_per_1k", "raw-ssd")), 1),
                  [fmt(cpu[s], 1) for s, _ in SYSTEMS], "below both", verdict(ok)))
+    # The same, over the raw SSD's CPU per read right before each repetition:
+    # under TCG a busy host inflates every guest tick, whichever system runs.
+    rel = {s: summary(ratios(data, "cpu_per_1k", s, "raw-ssd-" + s)) for s, _ in SYSTEMS}
+    if rel["ours"] is not None:
+        rows.append(("... the same ÷ raw SSD CPU per 1k reads right before (drift check)",
+                     [fmt(rel[s]) for s, _ in SYSTEMS], "(not a goal)", ""))
 
     p("| metric (min / median) | " + " | ".join(n for _, n in SYSTEMS) + " | goal for us | |")
     p("|---|" + "---|" * (len(SYSTEMS) + 2))
@@ -175,6 +181,7 @@ def main():
     figs = [("randread", "4k randread QD32x2 over the hit set, IOPS", 0),
             ("randread@raw-ssd", "... raw SSD right before each system's repetition, IOPS", 0),
             ("cpu_per_1k", "guest CPU ms per 1k reads/hits", 2),
+            ("cpu_per_1k@raw-ssd", "... raw SSD right before each system's repetition, ms per 1k reads", 2),
             ("seqread", "seq 1M read, KiB/s (passthrough for the caches)", 0),
             ("seqread@raw-hdd", "... raw HDD right before each system's repetition, KiB/s", 0),
             ("hddrandread", "4k randread QD32 over the HDD, IOPS (passthrough)", 0),
