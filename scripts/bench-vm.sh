@@ -67,6 +67,12 @@ busy_ticks()
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
+# ms_per_1k_reads TICKS IOPS: guest CPU ms per 1000 reads of a B_RT phase.
+ms_per_1k_reads()
+{
+	awk -v t="$1" -v n="$2" -v s="$B_RT" 'BEGIN { printf "%.3f", t * 10 / (n * s / 1000) }'
+}
+
 # kmem_kb: kernel memory after dropping caches, "SLABVM ALL" in kB. SLABVM
 # is Slab + VmallocUsed. ALL is MemTotal less free memory, page cache and
 # anonymous memory: it also counts what drivers take from the page
@@ -237,8 +243,7 @@ bench_raw()
 		iops=$(w_randread "$DISK_ssd")
 		c1=$(busy_ticks)
 		rec randread raw-ssd "$r" "$iops"
-		rec cpu_per_1k raw-ssd "$r" "$(awk -v t=$((c1 - c0)) -v n="$iops" -v s="$B_RT" \
-			'BEGIN { printf "%.3f", t * 10 / (n * s / 1000) }')"
+		rec cpu_per_1k raw-ssd "$r" "$(ms_per_1k_reads $((c1 - c0)) "$iops")"
 		rec seqread raw-hdd "$r" "$(w_seqread "$DISK_hdd")"
 		rec hddrandread raw-hdd "$r" "$(w_hddrandread "$DISK_hdd")"
 		rec randwrite raw-hdd "$r" "$(w_randwrite "$DISK_hdd")"
@@ -304,8 +309,7 @@ hit_phase()
 		iops=$(w_randread "$DISK_ssd")
 		c1=$(busy_ticks)
 		rec randread "raw-ssd-$sys" "$r" "$iops"
-		rec cpu_per_1k "raw-ssd-$sys" "$r" "$(awk -v t=$((c1 - c0)) -v n="$iops" -v s="$B_RT" \
-			'BEGIN { printf "%.3f", t * 10 / (n * s / 1000) }')"
+		rec cpu_per_1k "raw-ssd-$sys" "$r" "$(ms_per_1k_reads $((c1 - c0)) "$iops")"
 		c0=$(busy_ticks)
 		iops=$(w_randread "$dev")
 		c1=$(busy_ticks)
