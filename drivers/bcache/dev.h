@@ -162,6 +162,8 @@ struct bch_req {
 	u64			wseq;		/* backing writes a flush covers */
 	blk_status_t		status;		/* of the backing I/O */
 	blk_status_t		ssd_status;	/* of the cache I/O */
+	unsigned long		acct_start;	/* of orig's accounting */
+	bool			acct;		/* its end is still due */
 	bool			bypass;
 	bool			copy;		/* writethrough copy wanted */
 	unsigned int		nr;		/* hits or grants */
@@ -179,11 +181,13 @@ int bch_request_init(void);
 void bch_request_exit(void);
 
 struct bch_req *bch_req_alloc(struct bcache_dev *d, struct bch_attach *a,
-			      struct bio *bio);
+			      struct bio *bio, bool acct);
+void bch_req_acct_end(struct bch_req *req);
 void bch_req_free(struct bch_req *req);
+struct bio *bch_acct_wrap(struct bio *bio);
 bool bch_req_aligned(struct bch_req *req);
 bool bch_seq_bypass(struct bcache_dev *d, struct bio *bio);
-void bch_write(struct bcache_dev *d, struct bio *bio);
+void bch_write(struct bcache_dev *d, struct bio *bio, bool acct);
 
 /* Attach helpers. */
 struct bch_attach *bch_att_get(struct bcache_dev *d);

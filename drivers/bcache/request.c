@@ -23,13 +23,16 @@
  * Sequential streams larger than sequential_cutoff bypass the cache: they
  * use cached data if there is any, but never fill. Writes are in write.c.
  *
- * I/O accounting (/sys/block/bcacheN/stat, iostat): while the queue's
- * iostats flag is set, bch_submit_bio() wraps each user bio that carries
- * data in a clone from bch_acct_bs, and every path below works on that
- * clone as "the user's bio". The clone's completion ends the accounting and
- * completes the real bio, so each path needs no accounting of its own, the
- * passthrough remap included. A bio that comes back to bch_submit_bio()
- * (the rest of a split) is recognised by its bioset and counted once.
+ * I/O accounting (/sys/block/bcacheN/stat, iostat), while the queue's
+ * iostats flag is set, costs no allocation on the cached paths: a bch_req
+ * starts it (bch_req_alloc()) and ends it just before it completes the
+ * user's bio (bch_req_acct_end()); a read the cache gives up on is remapped
+ * with its completion hooked, as a single-piece hit is. Only bios without a
+ * bch_req (passthrough reads, other operations) are wrapped in a clone from
+ * bch_acct_bs whose completion ends the accounting. A read that is split
+ * hands its accounting to such a clone first: the rest of the split comes
+ * back to bch_submit_bio() carrying it, is recognised by its bioset, and the
+ * user's bio is counted once.
  *
  * Copyright (C) 2026 The bcache authors.
  */
@@ -73,6 +76,73 @@ static void remap(struct bcache_dev *d, struct bio *bio)
 	submit_bio_noacct(bio);
 }
 
+/* ---- I/O accounting clones ------------------------------------------------ */
+
+/* The accounting clone of one user bio; @clone is last (the bioset's pad). */
+struct bch_acct {
+	struct bio	*orig;
+	unsigned long	start;
+	struct bio	clone;
+};
+
+static void acct_endio(struct bio *clone)
+{
+	struct bch_acct *ac = container_of(clone, struct bch_acct, clone);
+	struct bio *bio = ac->orig;
+
+	bio->bi_status = clone->bi_status;
+	bio_end_io_acct(bio, ac->start);
+	bio_put(clone);
+	bio_endio(bio);
+}
+
+/* A clone whose completion ends @bio's accounting (from @start) and @bio. */
+static struct bio *acct_clone(struct bio *bio, unsigned long start, gfp_t gfp)
+{
+	struct bch_acct *ac;
+	struct bio *clone;
+
+	clone = bio_alloc_clone(bio->bi_bdev, bio, gfp, &bch_acct_bs);
+	if (!clone)
+		return NULL;
+	ac = container_of(clone, struct bch_acct, clone);
+	ac->orig = bio;
+	ac->start = start;
+	clone->bi_end_io = acct_endio;
+	return clone;
+}
+
+/**
+ * bch_acct_wrap() - account a bio that no bch_req will carry.
+ * @bio: the user's bio
+ *
+ * Context: submit_bio context; does not block for REQ_NOWAIT.
+ * Return: the clone to route in place of @bio, or NULL if @bio was ended.
+ */
+struct bio *bch_acct_wrap(struct bio *bio)
+{
+	struct bio *clone = acct_clone(bio, 0, bio_gfp(bio));
+
+	if (!clone) {
+		bio_wouldblock_error(bio);
+		return NULL;
+	}
+	container_of(clone, struct bch_acct, clone)->start =
+		bio_start_io_acct(bio);
+	return clone;
+}
+
+/*
+ * Is @bio the rest of a split read of this disk, already accounted? (An
+ * accounting clone of a bcacheN stacked on this one is not.)
+ */
+static bool acct_carried(struct bio *bio)
+{
+	return bio->bi_pool == &bch_acct_bs &&
+	       container_of(bio, struct bch_acct, clone)->orig->bi_bdev ==
+	       bio->bi_bdev;
+}
+
 /**
  * bch_att_get() - reference the device's cache binding, if any.
  * @d: device
@@ -108,12 +178,13 @@ void bch_att_put(struct bch_attach *a)
  * @d: device
  * @a: referenced binding; owned by the request from now on
  * @bio: the user's bio
+ * @acct: start the accounting of @bio; bch_req_acct_end() ends it
  *
  * Context: submit_bio or process context; does not block for REQ_NOWAIT.
  * Return: the request, or NULL (only for REQ_NOWAIT).
  */
 struct bch_req *bch_req_alloc(struct bcache_dev *d, struct bch_attach *a,
-			      struct bio *bio)
+			      struct bio *bio, bool acct)
 {
 	struct bch_req *req = mempool_alloc(&bch_req_pool, bio_gfp(bio));
 
@@ -125,7 +196,27 @@ struct bch_req *bch_req_alloc(struct bcache_dev *d, struct bch_attach *a,
 	req->a = a;
 	req->orig = bio;
 	req->iter = bio->bi_iter;
+	if (acct) {
+		req->acct = true;
+		req->acct_start = bio_start_io_acct(bio);
+	}
 	return req;
+}
+
+/**
+ * bch_req_acct_end() - end the accounting of the user's bio, if @req has it.
+ * @req: request about to complete req->orig
+ *
+ * Context: any context.
+ */
+void bch_req_acct_end(struct bch_req *req)
+{
+	if (req->acct) {
+		/* orig may still be remapped: name the disk it was for. */
+		bio_end_io_acct_remapped(req->orig, req->acct_start,
+					 req->d->disk->part0);
+		req->acct = false;
+	}
 }
 
 /**
@@ -136,6 +227,8 @@ struct bch_req *bch_req_alloc(struct bcache_dev *d, struct bch_attach *a,
  */
 void bch_req_free(struct bch_req *req)
 {
+	/* Every path ends the user's accounting before it lets go. */
+	WARN_ON_ONCE(req->acct);
 	bch_range_del(&req->range);
 	if (req->a)
 		bch_att_put(req->a);
@@ -198,13 +291,42 @@ static void account_read(struct bch_req *req, bool hit)
 		bch_stats_account(cs, hit, req->bypass, sectors);
 }
 
-/* Give up on the cache for this read: free @req, remap the user's bio. */
+/* The user's bio, remapped by read_uncached(), completed. */
+static void read_uncached_endio(struct bio *bio)
+{
+	struct bch_req *req = bio->bi_private;
+
+	bio->bi_end_io = req->end_io;
+	bio->bi_private = req->private;
+	bio->bi_bdev = req->bdev;
+	bch_req_acct_end(req);
+	bch_req_free(req);
+	bio_endio(bio);
+}
+
+/*
+ * Give up on the cache for this read: remap the user's bio. A request that
+ * accounts it stays, without its binding, until the bio completed.
+ */
 static void read_uncached(struct bch_req *req)
 {
 	struct bcache_dev *d = req->d;
 	struct bio *bio = req->orig;
 
-	bch_req_free(req);
+	if (!req->acct) {
+		bch_req_free(req);
+		remap(d, bio);
+		return;
+	}
+	if (req->a) {
+		bch_att_put(req->a);
+		req->a = NULL;
+	}
+	req->end_io = bio->bi_end_io;
+	req->private = bio->bi_private;
+	req->bdev = bio->bi_bdev;
+	bio->bi_end_io = read_uncached_endio;
+	bio->bi_private = req;
 	remap(d, bio);
 }
 
@@ -236,6 +358,7 @@ static void read_hits_done(struct bch_req *req)
 		queue_work(bch_io_wq, &req->work);
 		return;
 	}
+	bch_req_acct_end(req);
 	bch_req_free(req);
 	bio_endio(bio);
 }
@@ -436,6 +559,7 @@ static void read_miss_endio(struct bio *clone)
 	if (unlikely(bio->bi_status))
 		atomic_inc(&req->d->io_errors);
 	bio_put(clone);
+	bch_req_acct_end(req);
 	if (!bio->bi_status && fill_copy(req)) {
 		INIT_WORK(&req->work, fill_work);
 		queue_work(bch_fill_wq, &req->work);
@@ -480,15 +604,22 @@ static void read_miss(struct bch_req *req, bool may_block)
 static bool read_split(struct bch_req *req, unsigned int sectors,
 		       bool may_block)
 {
+	gfp_t gfp = may_block ? GFP_NOIO : GFP_NOWAIT | __GFP_NOWARN;
 	struct bio *bio = req->orig, *split;
 
 	/* Both halves must still be whole logical blocks of the device. */
 	if (!IS_ALIGNED(sectors << SECTOR_SHIFT,
 			bdev_logical_block_size(bio->bi_bdev)))
 		return false;
-	split = bio_split(bio, sectors,
-			  may_block ? GFP_NOIO : GFP_NOWAIT | __GFP_NOWARN,
-			  &bch_split_bs);
+	if (req->acct) {
+		/* The rest must carry the accounting back: a clone does. */
+		bio = acct_clone(bio, req->acct_start, gfp);
+		if (!bio)
+			return false;
+		req->orig = bio;
+		req->acct = false;
+	}
+	split = bio_split(bio, sectors, gfp, &bch_split_bs);
 	if (!split)
 		return false;
 	bio_chain(split, bio);
@@ -544,7 +675,7 @@ static void read_lookup(struct bch_req *req, bool may_block)
 	}
 }
 
-static void read_submit(struct bcache_dev *d, struct bio *bio)
+static void read_submit(struct bcache_dev *d, struct bio *bio, bool acct)
 {
 	struct bch_attach *a = bch_att_get(d);
 	struct bch_req *req;
@@ -555,7 +686,7 @@ static void read_submit(struct bcache_dev *d, struct bio *bio)
 	if (!smp_load_acquire(&a->ready) || READ_ONCE(a->broken) ||
 	    READ_ONCE(d->cache_mode) == BCH_MODE_NONE || !bio_sectors(bio))
 		goto put;
-	req = bch_req_alloc(d, a, bio);
+	req = bch_req_alloc(d, a, bio, acct);
 	if (!req) {
 		bch_att_put(a);
 		bio_wouldblock_error(bio);
@@ -575,45 +706,12 @@ static void read_submit(struct bcache_dev *d, struct bio *bio)
 put:
 	bch_att_put(a);
 remap:
-	remap(d, bio);
-}
-
-/* ---- I/O accounting ------------------------------------------------------ */
-
-/* The accounting clone of one user bio; @clone is last (the bioset's pad). */
-struct bch_acct {
-	struct bio	*orig;
-	unsigned long	start;
-	struct bio	clone;
-};
-
-static void acct_endio(struct bio *clone)
-{
-	struct bch_acct *ac = container_of(clone, struct bch_acct, clone);
-	struct bio *bio = ac->orig;
-
-	bio->bi_status = clone->bi_status;
-	bio_end_io_acct(bio, ac->start);
-	bio_put(clone);
-	bio_endio(bio);
-}
-
-/* Start accounting @bio; return the clone to route, or NULL if it ended. */
-static struct bio *acct_start(struct bio *bio)
-{
-	struct bch_acct *ac;
-	struct bio *clone;
-
-	clone = bio_alloc_clone(bio->bi_bdev, bio, bio_gfp(bio), &bch_acct_bs);
-	if (!clone) {
-		bio_wouldblock_error(bio);
-		return NULL;
+	if (acct) {
+		bio = bch_acct_wrap(bio);
+		if (!bio)
+			return;
 	}
-	ac = container_of(clone, struct bch_acct, clone);
-	ac->orig = bio;
-	ac->start = bio_start_io_acct(bio);
-	clone->bi_end_io = acct_endio;
-	return clone;
+	remap(d, bio);
 }
 
 /**
@@ -625,20 +723,21 @@ static struct bio *acct_start(struct bio *bio)
 void bch_submit_bio(struct bio *bio)
 {
 	struct bcache_dev *d = bio->bi_bdev->bd_disk->private_data;
+	bool acct = bio_sectors(bio) && blk_queue_io_stat(d->disk->queue) &&
+		!acct_carried(bio);
 
-	/* One clone per bio and bioset: the mempool guarantees progress. */
-	if (bio->bi_pool != &bch_acct_bs && bio_sectors(bio) &&
-	    blk_queue_io_stat(bio->bi_bdev->bd_disk->queue)) {
-		bio = acct_start(bio);
-		if (!bio)
-			return;
-	}
-	if (op_is_write(bio_op(bio)))
-		bch_write(d, bio);
-	else if (bio_op(bio) == REQ_OP_READ)
-		read_submit(d, bio);
-	else
+	if (op_is_write(bio_op(bio))) {
+		bch_write(d, bio, acct);
+	} else if (bio_op(bio) == REQ_OP_READ) {
+		read_submit(d, bio, acct);
+	} else {
+		if (acct) {
+			bio = bch_acct_wrap(bio);
+			if (!bio)
+				return;
+		}
 		remap(d, bio);
+	}
 }
 
 /* ---- init / exit ------------------------------------------------------------- */

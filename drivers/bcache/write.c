@@ -68,10 +68,17 @@ static void pt_endio(struct bio *clone)
 }
 
 /* Called with a pt_ref reference. */
-static void pt_write(struct bcache_dev *d, struct bio *bio)
+static void pt_write(struct bcache_dev *d, struct bio *bio, bool acct)
 {
 	struct bio *clone;
 
+	if (acct) {
+		bio = bch_acct_wrap(bio);
+		if (!bio) {
+			percpu_ref_put(&d->pt_ref);
+			return;
+		}
+	}
 	if (!bio_sectors(bio)) {
 		/* An empty flush changes no data. */
 		percpu_ref_put(&d->pt_ref);
@@ -125,6 +132,7 @@ static void write_put(struct bch_req *req)
 	if (!atomic_dec_and_test(&req->remaining))
 		return;
 	bio->bi_status = req->status;
+	bch_req_acct_end(req);
 	if (req->nr) {
 		/* Grants to insert or release: process context. */
 		INIT_WORK(&req->work, write_insert_work);
@@ -314,28 +322,24 @@ static void flush_done(struct bch_jwait *w)
 
 /* Called with a reference on @a. */
 static void cached_write(struct bcache_dev *d, struct bch_attach *a,
-			 struct bio *bio)
+			 struct bio *bio, bool acct)
 {
 	bool data = bio_op(bio) == REQ_OP_WRITE;
 	bool bypass = false, ready;
+	struct bio *clone;
 	struct bch_stats *s;
 	struct bch_req *req;
 
-	req = bch_req_alloc(d, a, bio);
-	if (!req) {
-		bch_att_put(a);
-		bio_wouldblock_error(bio);
-		return;
-	}
-
-	req->clone = bio_alloc_clone(d->bdev, bio,
-				     bio->bi_opf & REQ_NOWAIT ? GFP_NOWAIT : GFP_NOIO,
-				     &bch_clone_bs);
-	if (!req->clone) {
-		bch_req_free(req);
-		bio_wouldblock_error(bio);
-		return;
-	}
+	clone = bio_alloc_clone(d->bdev, bio,
+				bio->bi_opf & REQ_NOWAIT ? GFP_NOWAIT : GFP_NOIO,
+				&bch_clone_bs);
+	if (!clone)
+		goto err_put;
+	/* Last: it starts the accounting, which write_put() ends. */
+	req = bch_req_alloc(d, a, bio, acct);
+	if (!req)
+		goto err_clone;
+	req->clone = clone;
 	req->clone->bi_private = req;
 	if (!bio_sectors(bio)) {
 		/* An empty flush: the journal first, then the backing device. */
@@ -366,16 +370,24 @@ static void cached_write(struct bcache_dev *d, struct bch_attach *a,
 	if (!bch_range_check(&req->range))
 		req->copy = false;	/* an overlapping write is in flight */
 	write_invalidate(req, false);
+	return;
+
+err_clone:
+	bio_put(clone);
+err_put:
+	bch_att_put(a);
+	bio_wouldblock_error(bio);
 }
 
 /**
  * bch_write() - route a write, discard, write-zeroes or flush.
  * @d: device
  * @bio: the user's bio
+ * @acct: account @bio in the block layer's statistics
  *
  * Context: submit_bio context.
  */
-void bch_write(struct bcache_dev *d, struct bio *bio)
+void bch_write(struct bcache_dev *d, struct bio *bio, bool acct)
 {
 	struct bch_attach *a;
 
@@ -389,12 +401,12 @@ void bch_write(struct bcache_dev *d, struct bio *bio)
 		a = rcu_dereference(d->att);
 		if (a && percpu_ref_tryget_live(&a->ref)) {
 			rcu_read_unlock();
-			cached_write(d, a, bio);
+			cached_write(d, a, bio, acct);
 			return;
 		}
 		if (percpu_ref_tryget_live(&d->pt_ref)) {
 			rcu_read_unlock();
-			pt_write(d, bio);
+			pt_write(d, bio, acct);
 			return;
 		}
 		rcu_read_unlock();

@@ -52,6 +52,15 @@ nodes_clean()
 	wait_for 60 attr_is "$DIR/dirty_nodes" 0 || fail "btree nodes stay dirty"
 }
 
+# Every read retried or failed still ended its I/O accounting.
+none_in_flight()
+{
+	local -a f
+
+	read -r -a f < "/sys/block/${BC##*/}/stat"
+	expect_eq "${f[8]}" 0 "$1: I/Os in flight in /sys/block/${BC##*/}/stat"
+}
+
 attach_all()
 {
 	bch_register_cache /dev/mapper/bct_ssd
@@ -98,6 +107,7 @@ test()
 	[ "$errs" -gt 0 ] || fail "no cache read error was counted"
 	expect_eq "$(cat "$DIR/state")" running "cache state below the limit"
 	ssd_linear
+	none_in_flight "after the retried reads"
 	echo "io_errors=$errs, every read retried from the backing device"
 
 	echo "== 2. past io_error_limit the cache is disabled; no stale data after it returns"
@@ -181,6 +191,7 @@ test()
 		fail "writes to a failing backing device succeeded"
 	fi
 	[ "$(bch_sys "$BC" io_errors)" -gt 0 ] || fail "backing errors were not counted"
+	none_in_flight "after the failed writes"
 	expect_eq "$(cat "$DIR/state")" running "cache state after backing errors"
 	hdd_table "0 $HDD_SECTORS linear /dev/mapper/bct_base $SSD_SECTORS"
 	drop_caches
