@@ -181,7 +181,8 @@ int bch_request_init(void);
 void bch_request_exit(void);
 
 struct bch_req *bch_req_alloc(struct bcache_dev *d, struct bch_attach *a,
-			      struct bio *bio, bool acct);
+			      struct bio *bio);
+void bch_req_acct_start(struct bch_req *req);
 void bch_req_acct_end(struct bch_req *req);
 void bch_req_free(struct bch_req *req);
 struct bio *bch_acct_wrap(struct bio *bio);

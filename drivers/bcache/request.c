@@ -25,7 +25,7 @@
  *
  * I/O accounting (/sys/block/bcacheN/stat, iostat), while the queue's
  * iostats flag is set, costs no allocation on the cached paths: a bch_req
- * starts it (bch_req_alloc()) and ends it just before it completes the
+ * starts it (bch_req_acct_start()) and ends it just before it completes the
  * user's bio (bch_req_acct_end()); a read the cache gives up on is remapped
  * with its completion hooked, as a single-piece hit is. Only bios without a
  * bch_req (passthrough reads, other operations) are wrapped in a clone from
@@ -178,13 +178,12 @@ void bch_att_put(struct bch_attach *a)
  * @d: device
  * @a: referenced binding; owned by the request from now on
  * @bio: the user's bio
- * @acct: start the accounting of @bio; bch_req_acct_end() ends it
  *
  * Context: submit_bio or process context; does not block for REQ_NOWAIT.
  * Return: the request, or NULL (only for REQ_NOWAIT).
  */
 struct bch_req *bch_req_alloc(struct bcache_dev *d, struct bch_attach *a,
-			      struct bio *bio, bool acct)
+			      struct bio *bio)
 {
 	struct bch_req *req = mempool_alloc(&bch_req_pool, bio_gfp(bio));
 
@@ -196,11 +195,19 @@ struct bch_req *bch_req_alloc(struct bcache_dev *d, struct bch_attach *a,
 	req->a = a;
 	req->orig = bio;
 	req->iter = bio->bi_iter;
-	if (acct) {
-		req->acct = true;
-		req->acct_start = bio_start_io_acct(bio);
-	}
 	return req;
+}
+
+/**
+ * bch_req_acct_start() - start the accounting of the user's bio.
+ * @req: request that will complete req->orig; bch_req_acct_end() ends it
+ *
+ * Context: any context.
+ */
+void bch_req_acct_start(struct bch_req *req)
+{
+	req->acct = true;
+	req->acct_start = bio_start_io_acct(req->orig);
 }
 
 /**
@@ -686,12 +693,14 @@ static void read_submit(struct bcache_dev *d, struct bio *bio, bool acct)
 	if (!smp_load_acquire(&a->ready) || READ_ONCE(a->broken) ||
 	    READ_ONCE(d->cache_mode) == BCH_MODE_NONE || !bio_sectors(bio))
 		goto put;
-	req = bch_req_alloc(d, a, bio, acct);
+	req = bch_req_alloc(d, a, bio);
 	if (!req) {
 		bch_att_put(a);
 		bio_wouldblock_error(bio);
 		return;
 	}
+	if (acct)
+		bch_req_acct_start(req);
 	req->bypass = bch_seq_bypass(d, bio);
 	if (!bch_req_aligned(req)) {
 		/* The SSD cannot address it: count it as bypassed. */

@@ -326,20 +326,21 @@ static void cached_write(struct bcache_dev *d, struct bch_attach *a,
 {
 	bool data = bio_op(bio) == REQ_OP_WRITE;
 	bool bypass = false, ready;
-	struct bio *clone;
 	struct bch_stats *s;
 	struct bch_req *req;
 
-	clone = bio_alloc_clone(d->bdev, bio,
-				bio->bi_opf & REQ_NOWAIT ? GFP_NOWAIT : GFP_NOIO,
-				&bch_clone_bs);
-	if (!clone)
-		goto err_put;
-	/* Last: it starts the accounting, which write_put() ends. */
-	req = bch_req_alloc(d, a, bio, acct);
+	/* The request before the clone, as reads take them. */
+	req = bch_req_alloc(d, a, bio);
 	if (!req)
-		goto err_clone;
-	req->clone = clone;
+		goto err_put;
+	req->clone = bio_alloc_clone(d->bdev, bio,
+				     bio->bi_opf & REQ_NOWAIT ? GFP_NOWAIT : GFP_NOIO,
+				     &bch_clone_bs);
+	if (!req->clone)
+		goto err_free;
+	/* write_put() ends it (an empty flush has no sectors: no accounting). */
+	if (acct)
+		bch_req_acct_start(req);
 	req->clone->bi_private = req;
 	if (!bio_sectors(bio)) {
 		/* An empty flush: the journal first, then the backing device. */
@@ -372,8 +373,10 @@ static void cached_write(struct bcache_dev *d, struct bch_attach *a,
 	write_invalidate(req, false);
 	return;
 
-err_clone:
-	bio_put(clone);
+err_free:
+	bch_req_free(req);
+	bio_wouldblock_error(bio);
+	return;
 err_put:
 	bch_att_put(a);
 	bio_wouldblock_error(bio);
