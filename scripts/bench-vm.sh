@@ -25,6 +25,9 @@ DISKS="ssd:${BCT_BENCH_SSD_MB:-256}M hdd:${BCT_BENCH_HDD_MB:-1024}M:iops=${BCT_B
 B_SSD_MB=${BCT_BENCH_SSD_MB:-256}
 B_RT=${BCT_BENCH_RUNTIME:-10}		# seconds per fio measurement
 B_REPS=${BCT_BENCH_REPS:-3}		# repetitions of each figure
+# The hit phase is the noisiest (QD64 of 4k reads, CPU-bound under TCG):
+# it gets more repetitions, each paired with the raw SSD right before it.
+B_HIT_REPS=${BCT_BENCH_HIT_REPS:-$B_REPS}
 B_WS_MB=${BCT_BENCH_HIT_WS_MB:-128}	# hit phase: working set (fits the cache)
 # Bucket size of both bcaches: the in-tree one wants more than 512 buckets.
 B_BUCKET=${BCT_BENCH_BUCKET:-256k}
@@ -303,7 +306,7 @@ hit_phase()
 
 	$settle
 	read -r h0 m0 <<< "$($cnt)"
-	for r in $(seq "$B_REPS"); do
+	for r in $(seq "$B_HIT_REPS"); do
 		# The raw SSD again, right before: the host's load drifts over a run.
 		c0=$(busy_ticks)
 		iops=$(w_randread "$DISK_ssd")
