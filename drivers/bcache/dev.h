@@ -139,9 +139,15 @@ extern const struct kobj_type bch_dev_ktype;
 /* ---- requests (request.c, write.c) ------------------------------------ */
 
 /*
- * Pieces of one read hit (extents never cross a bucket, so a read over small
- * extents needs many); a read needing more is served as a miss.
+ * Pieces of one request: the cached extents of a read hit, or the SSD space
+ * of a writethrough copy (extents never cross a bucket, so a request over
+ * small extents needs many). Every I/O allocates a request, and the slab
+ * zeroes it (init_on_alloc), so only BCH_INLINE_PIECES live in it; a request
+ * needing more takes an array of BCH_MAX_PIECES from a pool without waiting
+ * (bch_req_grow()). A read needing more than it can get is split after the
+ * pieces it holds; a write is then not copied.
  */
+#define BCH_INLINE_PIECES	4
 #define BCH_MAX_PIECES		32
 
 struct bch_req {
@@ -167,9 +173,14 @@ struct bch_req {
 	bool			bypass;
 	bool			copy;		/* writethrough copy wanted */
 	unsigned int		nr;		/* hits or grants */
+	unsigned int		max;		/* room in hits[] or sp[] */
+	union {					/* hit_in[] or pooled */
+		struct bch_hit		*hits;
+		struct bch_space	*sp;
+	};
 	union {
-		struct bch_hit		hits[BCH_MAX_PIECES];
-		struct bch_space	sp[BCH_MAX_PIECES];
+		struct bch_hit		hit_in[BCH_INLINE_PIECES];
+		struct bch_space	sp_in[BCH_INLINE_PIECES];
 	};
 };
 
@@ -185,6 +196,7 @@ struct bch_req *bch_req_alloc(struct bcache_dev *d, struct bch_attach *a,
 void bch_req_acct_start(struct bch_req *req);
 void bch_req_acct_end(struct bch_req *req);
 void bch_req_free(struct bch_req *req);
+bool bch_req_grow(struct bch_req *req);
 struct bio *bch_acct_wrap(struct bio *bio);
 bool bch_req_aligned(struct bch_req *req);
 bool bch_seq_bypass(struct bcache_dev *d, struct bio *bio);

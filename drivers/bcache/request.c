@@ -15,9 +15,10 @@
  *   device through a clone, copies the data into pages allocated without
  *   blocking, completes the user's bio, and writes the copy to the SSD and
  *   inserts it from a worker;
- * - a read whose cached pieces do not fit one request (BCH_MAX_PIECES) is
- *   split after the last piece that fits; the rest is submitted again and
- *   looked up on its own;
+ * - a read with more cached pieces than its request holds is looked up
+ *   again with room for BCH_MAX_PIECES (bch_req_grow()); if it has more
+ *   still, or no room could be had at once, it is split after the last
+ *   piece that fits; the rest is submitted again and looked up on its own;
  * - a lookup that would block (-EAGAIN) is retried from a worker.
  *
  * Sequential streams larger than sequential_cutoff bypass the cache: they
@@ -50,6 +51,7 @@
 #include "dev.h"
 
 #define BCH_REQ_POOL		64
+#define BCH_PIECES_POOL		16	/* requests over more extents than inline */
 #define BCH_CLONE_POOL		256
 #define BCH_FILL_MAX		min_t(unsigned int, SZ_1M, BIO_MAX_VECS * PAGE_SIZE)
 #define BCH_FILL_BUDGET		(64L << 20)	/* bytes of fills in flight */
@@ -61,6 +63,7 @@ struct workqueue_struct *bch_io_wq;
 static struct workqueue_struct *bch_fill_wq;
 static struct kmem_cache *bch_req_cache;
 static mempool_t bch_req_pool;
+static mempool_t bch_pieces_pool;
 static atomic_long_t bch_fill_bytes = ATOMIC_LONG_INIT(0);
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -189,8 +192,10 @@ struct bch_req *bch_req_alloc(struct bcache_dev *d, struct bch_attach *a,
 
 	if (!req)
 		return NULL;
-	/* hits[] and sp[] are written before they are read (req->nr). */
+	/* The pieces are written before they are read (req->nr). */
 	memset(req, 0, offsetof(struct bch_req, hits));
+	req->hits = req->hit_in;
+	req->max = BCH_INLINE_PIECES;
 	req->d = d;
 	req->a = a;
 	req->orig = bio;
@@ -239,7 +244,33 @@ void bch_req_free(struct bch_req *req)
 	bch_range_del(&req->range);
 	if (req->a)
 		bch_att_put(req->a);
+	if (req->hits != req->hit_in)
+		mempool_free(req->hits, &bch_pieces_pool);
 	mempool_free(req, &bch_req_pool);
+}
+
+/**
+ * bch_req_grow() - give a request room for BCH_MAX_PIECES pieces.
+ * @req: request; the pieces it holds are kept
+ *
+ * Context: any context; never waits for memory.
+ * Return: true if it has the room now, false if it had it already or no
+ * array could be had at once.
+ */
+bool bch_req_grow(struct bch_req *req)
+{
+	void *p;
+
+	if (req->max == BCH_MAX_PIECES)
+		return false;
+	p = mempool_alloc(&bch_pieces_pool, GFP_NOWAIT | __GFP_NOWARN);
+	if (!p)
+		return false;
+	/* hit_in[] is the larger member: it covers sp_in[] too. */
+	memcpy(p, req->hit_in, sizeof(req->hit_in));
+	req->hits = p;
+	req->max = BCH_MAX_PIECES;
+	return true;
 }
 
 /**
@@ -648,9 +679,10 @@ static void read_lookup(struct bch_req *req, bool may_block)
 	struct bch_attach *a = req->a;
 	int ret;
 
+again:
 	ret = bch_cache_lookup(a->c, a->dev_id, req->iter.bi_sector,
 			       req->iter.bi_size >> SECTOR_SHIFT, req->hits,
-			       BCH_MAX_PIECES, may_block);
+			       req->max, may_block);
 	if (ret == -EAGAIN && !may_block) {
 		INIT_WORK(&req->work, read_punt_work);
 		queue_work(bch_io_wq, &req->work);
@@ -665,9 +697,12 @@ static void read_lookup(struct bch_req *req, bool may_block)
 		const struct bch_hit *last;
 		u64 end;
 
-		req->nr = min_t(unsigned int, ret, BCH_MAX_PIECES);
+		req->nr = min_t(unsigned int, ret, req->max);
 		last = &req->hits[req->nr - 1];
 		end = last->sector + last->sectors;
+		/* A cached prefix: the request was full. Look again, roomier. */
+		if (end < bio_end_sector(req->orig) && bch_req_grow(req))
+			goto again;
 		if (end < bio_end_sector(req->orig) &&
 		    !read_split(req, end - req->iter.bi_sector, may_block)) {
 			account_read(req, false);
@@ -768,9 +803,15 @@ int bch_request_init(void)
 				     bch_req_cache);
 	if (ret)
 		goto err_cache;
-	ret = bioset_init(&bch_clone_bs, BCH_CLONE_POOL, 0, 0);
+	BUILD_BUG_ON(sizeof(struct bch_space) > sizeof(struct bch_hit));
+	ret = mempool_init_kmalloc_pool(&bch_pieces_pool, BCH_PIECES_POOL,
+					BCH_MAX_PIECES *
+					sizeof(struct bch_hit));
 	if (ret)
 		goto err_pool;
+	ret = bioset_init(&bch_clone_bs, BCH_CLONE_POOL, 0, 0);
+	if (ret)
+		goto err_pieces;
 	ret = bioset_init(&bch_split_bs, BCH_REQ_POOL, 0, 0);
 	if (ret)
 		goto err_bs;
@@ -796,6 +837,8 @@ err_split_bs:
 	bioset_exit(&bch_split_bs);
 err_bs:
 	bioset_exit(&bch_clone_bs);
+err_pieces:
+	mempool_exit(&bch_pieces_pool);
 err_pool:
 	mempool_exit(&bch_req_pool);
 err_cache:
@@ -815,6 +858,7 @@ void bch_request_exit(void)
 	bioset_exit(&bch_acct_bs);
 	bioset_exit(&bch_split_bs);
 	bioset_exit(&bch_clone_bs);
+	mempool_exit(&bch_pieces_pool);
 	mempool_exit(&bch_req_pool);
 	kmem_cache_destroy(bch_req_cache);
 }

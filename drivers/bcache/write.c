@@ -184,9 +184,12 @@ static unsigned int write_copy_prepare(struct bch_req *req,
 	u32 sectors = req->iter.bi_size >> SECTOR_SHIFT, done = 0;
 	unsigned int i;
 
-	while (done < sectors && req->nr < BCH_MAX_PIECES) {
-		struct bch_space *sp = &req->sp[req->nr];
+	while (done < sectors) {
+		struct bch_space *sp;
 
+		if (req->nr == req->max && !bch_req_grow(req))
+			break;
+		sp = &req->sp[req->nr];
 		if (bch_cache_alloc(c, sectors - done, sp, false))
 			break;
 		/* A grant is never longer than asked; be safe anyway. */
