@@ -25,7 +25,7 @@ DISKS="ssd:${BCT_BENCH_SSD_MB:-256}M hdd:${BCT_BENCH_HDD_MB:-1024}M:iops=${BCT_B
 B_SSD_MB=${BCT_BENCH_SSD_MB:-256}
 B_RT=${BCT_BENCH_RUNTIME:-10}		# seconds per fio measurement
 B_REPS=${BCT_BENCH_REPS:-3}		# repetitions of each figure
-# The hit phase is the noisiest (QD64 of 4k reads, CPU-bound under TCG):
+# The hit phase is the noisiest (QD64 of 4k reads, bound by the host CPU):
 # it gets more repetitions, each paired with the raw SSD right before it.
 B_HIT_REPS=${BCT_BENCH_HIT_REPS:-$B_REPS}
 B_WS_MB=${BCT_BENCH_HIT_WS_MB:-128}	# hit phase: working set (fits the cache)

@@ -700,14 +700,16 @@ again:
 		req->nr = min_t(unsigned int, ret, req->max);
 		last = &req->hits[req->nr - 1];
 		end = last->sector + last->sectors;
-		/* A cached prefix: the request was full. Look again, roomier. */
-		if (end < bio_end_sector(req->orig) && bch_req_grow(req))
-			goto again;
-		if (end < bio_end_sector(req->orig) &&
-		    !read_split(req, end - req->iter.bi_sector, may_block)) {
-			account_read(req, false);
-			read_uncached(req);
-			return;
+		/* A cached prefix: the request was full. */
+		if (end < bio_end_sector(req->orig)) {
+			if (bch_req_grow(req))
+				goto again;	/* with room for more */
+			if (!read_split(req, end - req->iter.bi_sector,
+					may_block)) {
+				account_read(req, false);
+				read_uncached(req);
+				return;
+			}
 		}
 		account_read(req, true);
 		read_hits(req, may_block);
