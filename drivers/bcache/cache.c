@@ -34,6 +34,7 @@
 
 LIST_HEAD(bch_caches);
 static struct kobject *bch_parent;
+static struct workqueue_struct *bch_meta_wq;	/* see cache_set.wq */
 
 static int read_super(struct cache_set *c)
 {
@@ -153,8 +154,6 @@ static void cache_teardown(struct cache_set *c, bool clean)
 	}
 	bch_alloc_stop(c);
 	bch_journal_exit(c);
-	if (c->wq)
-		destroy_workqueue(c->wq);
 	c->wq = NULL;
 	bch_btree_exit(c);
 	bch_alloc_exit(c);
@@ -235,12 +234,9 @@ static int cache_load(struct cache_set *c)
 		return ret;
 	c->buckets = kvcalloc(c->g.nbuckets, sizeof(*c->buckets),
 			      GFP_KERNEL);
-	c->wq = alloc_workqueue("bcache/%s", WQ_MEM_RECLAIM, 0, c->name);
-	if (!c->buckets || !c->wq) {
-		pr_err("%s: out of memory for %llu buckets\n", c->name,
-		       c->g.nbuckets);
+	if (!c->buckets)
 		return -ENOMEM;
-	}
+	c->wq = bch_meta_wq;
 	ret = bch_alloc_init(c);
 	if (!ret)
 		ret = bch_journal_init(c);
@@ -490,6 +486,11 @@ int bch_engine_init(struct kobject *bcache_kobj)
 	bch_fail_wq = alloc_workqueue("bcache_fail", WQ_MEM_RECLAIM, 0);
 	if (!bch_fail_wq)
 		return -ENOMEM;
+	bch_meta_wq = alloc_workqueue("bcache_meta", WQ_MEM_RECLAIM, 0);
+	if (!bch_meta_wq) {
+		destroy_workqueue(bch_fail_wq);
+		return -ENOMEM;
+	}
 	bch_parent = bcache_kobj;
 	return 0;
 }
@@ -497,6 +498,7 @@ int bch_engine_init(struct kobject *bcache_kobj)
 void bch_engine_exit(void)
 {
 	WARN_ON(!list_empty(&bch_caches));
+	destroy_workqueue(bch_meta_wq);
 	destroy_workqueue(bch_fail_wq);
 	bch_parent = NULL;
 }

@@ -229,6 +229,12 @@ struct cache_set {
 	u32		gc_runs;
 	u32		btree_depth;
 
+	/*
+	 * Node flushes and journal writes run here: the engine's one
+	 * WQ_MEM_RECLAIM workqueue, shared by every cache so that a cache
+	 * does not cost a rescuer thread of its own. NULL until cache_load()
+	 * got that far, so teardown knows what to cancel.
+	 */
 	struct workqueue_struct *wq;
 
 	/* counters */
