@@ -80,10 +80,17 @@ ms_per_1k_reads()
 # is Slab + VmallocUsed. ALL is MemTotal less free memory, page cache and
 # anonymous memory: it also counts what drivers take from the page
 # allocator, where the in-tree bcache keeps its btree node buffers and where
-# kmalloc sends anything above 8 KiB.
+# kmalloc sends anything above 8 KiB. Every slab cache is shrunk first, so
+# that empty slabs SLUB keeps on its partial lists (whole pages, left by
+# whatever ran last) do not count for the system under test.
 kmem_kb()
 {
+	local f
+
 	drop_caches
+	for f in /sys/kernel/slab/*/shrink; do
+		echo 1 > "$f" 2>/dev/null || true
+	done
 	awk '/^MemTotal:/ { t = $2 } /^MemFree:/ { f = $2 } /^Buffers:/ { b = $2 }
 	     /^Cached:/ { c = $2 } /^AnonPages:/ { a = $2 }
 	     /^Slab:/ { s = $2 } /^VmallocUsed:/ { v = $2 }
@@ -103,7 +110,7 @@ rec_kmem()
 
 per_gib()
 {
-	awk -v d=$(($1 - $2)) -v s="$3" 'BEGIN { printf "%.1f", d / 1024 / (s / 1024) }'
+	awk -v d=$(($1 - $2)) -v s="$3" 'BEGIN { printf "%.2f", d / 1024 / (s / 1024) }'
 }
 
 # fiox NAME DEV FIELD ARGS...: run fio (direct, terse) and print terse

@@ -141,7 +141,7 @@ def main():
         ok = None
         if med(mem["ours"]) is not None and med(mem["intree"]) is not None:
             ok = med(mem["ours"]) <= med(mem["intree"])
-        rows.append((label, [fmt(mem[s], 1) for s, _ in SYSTEMS], "<= in-tree", verdict(ok)))
+        rows.append((label, [fmt(mem[s], 2) for s, _ in SYSTEMS], "<= in-tree", verdict(ok)))
 
     # CPU
     cpu = {s: summary(vals("cpu_per_1k", s)) for s, _ in SYSTEMS}
@@ -191,10 +191,10 @@ def main():
             ("skew_hit_pct", "skewed trace hit ratio, %", 2),
             ("skew_iops", "skewed trace replay, reads/s", 0),
             ("register_ms", "registration of a full cache, ms", 0),
-            ("kmem_mib_per_gib", "slab+vmalloc of a registered full cache, MiB/GiB", 1),
-            ("kmem_fill_mib_per_gib", "slab+vmalloc after load+use+fill, MiB/GiB", 1),
-            ("kall_mib_per_gib", "all kernel memory of a registered full cache, MiB/GiB", 1),
-            ("kall_fill_mib_per_gib", "all kernel memory after load+use+fill, MiB/GiB", 1),
+            ("kmem_mib_per_gib", "slab+vmalloc of a registered full cache, MiB/GiB", 2),
+            ("kmem_fill_mib_per_gib", "slab+vmalloc after load+use+fill, MiB/GiB", 2),
+            ("kall_mib_per_gib", "all kernel memory of a registered full cache, MiB/GiB", 2),
+            ("kall_fill_mib_per_gib", "all kernel memory after load+use+fill, MiB/GiB", 2),
             ("fill_pct", "cache in use before registration, %", 0)]
     for metric, label, d in figs:
         if "@" in metric:
