@@ -154,6 +154,14 @@ static void cache_teardown(struct cache_set *c, bool clean)
 	}
 	bch_alloc_stop(c);
 	bch_journal_exit(c);
+	/*
+	 * The workqueue outlives the cache: cancel the node flush once more,
+	 * now that no journal write can kick it. A kick that read
+	 * c->stopping just before teardown set it may have queued it again
+	 * after the first cancel.
+	 */
+	if (c->wq)
+		cancel_delayed_work_sync(&c->flush_work);
 	c->wq = NULL;
 	bch_btree_exit(c);
 	bch_alloc_exit(c);
